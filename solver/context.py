@@ -1,0 +1,65 @@
+"""AppContext: the global options of one invocation, and the config and chain they select."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from solver.config import ChainConfig, Config, load_config
+from solver.errors import ConfigError
+from solver.paths import devnet_profile_path
+
+
+@dataclass
+class AppContext:
+    config_path: Path | None = None
+    chain_name: str | None = None
+    rpc_url: str | None = None
+    json: bool = False
+    debug: bool = False
+    _config: Config | None = field(default=None, repr=False)
+
+    def find_config_path(self) -> tuple[Path, bool]:
+        """(path, is_devnet_default): --config, then $SOLVER_CONFIG, then the user file,
+        then the devnet profile."""
+        if self.config_path is not None:
+            return self.config_path, False
+        env_path = os.environ.get("SOLVER_CONFIG")
+        if env_path:
+            return Path(env_path).expanduser(), False
+        user = Path.home() / ".config" / "solver" / "config.toml"
+        if user.exists():
+            return user, False
+        return devnet_profile_path(), True
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            path, is_devnet = self.find_config_path()
+            if is_devnet:
+                self._config = self._devnet_config(path)
+            else:
+                self._config = load_config(path)
+        return self._config
+
+    def _devnet_config(self, path: Path) -> Config:
+        """The embedded default: make sure the local devnet runs, then use its profile."""
+        from solver import devnet
+
+        state = devnet.status()
+        if not state.get("running"):
+            from solver.ui import note
+            note("no chain configured: starting the local devnet (solver devnet up)")
+            devnet.up()
+        if not path.exists():
+            raise ConfigError(f"the devnet profile {path} is missing",
+                              hint="run `solver devnet up --fresh`")
+        return load_config(path)
+
+    @property
+    def chain(self) -> ChainConfig:
+        chain = self.config.chain(self.chain_name)
+        if self.rpc_url:
+            chain = replace(chain, rpc_urls=(self.rpc_url,))
+        return chain
