@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from routes.pools import SwapResult, V2Pool, V3Pool
 from routes.v2_math import swap_v2_exact_in, swap_v2_exact_out
+from routes.v3_swap import swap_v3_exact_in, swap_v3_exact_out
 
 
 def swap_exact_in(pool: V2Pool | V3Pool, token_in: str, amount_in: int) -> SwapResult:
@@ -15,7 +16,7 @@ def swap_exact_in(pool: V2Pool | V3Pool, token_in: str, amount_in: int) -> SwapR
     if pool.__class__ is V2Pool:
         return swap_v2_exact_in(pool, token_in, amount_in)
     if pool.__class__ is V3Pool:
-        raise NotImplementedError("V3 swaps are not implemented yet")
+        return swap_v3_exact_in(pool, token_in, amount_in)
     raise TypeError(f"unsupported pool type {type(pool).__name__}")
 
 
@@ -24,5 +25,5 @@ def swap_exact_out(pool: V2Pool | V3Pool, token_in: str, amount_out: int) -> Swa
     if pool.__class__ is V2Pool:
         return swap_v2_exact_out(pool, token_in, amount_out)
     if pool.__class__ is V3Pool:
-        raise NotImplementedError("V3 swaps are not implemented yet")
+        return swap_v3_exact_out(pool, token_in, amount_out)
     raise TypeError(f"unsupported pool type {type(pool).__name__}")
