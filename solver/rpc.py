@@ -1,14 +1,18 @@
 """The JSON-RPC edge: batched calls over aiohttp, with every failure mapped to RpcError.
 
 This is the only module that talks HTTP to a node. Everything above it sees plain Python
-values or a SolverError.
+values or a SolverError. It retries transient failures (connection drops, 429, 5xx,
+"header not found") with exponential backoff and jitter, fails over between several URLs,
+and splits a batch that is too big for one request. It never retries a request carrying
+eth_sendRawTransaction once that request may have reached the node.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-from typing import Any
+import random
+from typing import Any, Awaitable, Callable, Sequence
 
 import aiohttp
 import orjson
@@ -16,6 +20,20 @@ import orjson
 from solver.errors import RpcError
 
 DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_RETRIES = 3
+DEFAULT_BACKOFF_S = 0.1
+# anvil rejects bodies over ~2 MB; stay well below so one batch never trips it.
+DEFAULT_MAX_BODY_BYTES = 1_500_000
+DEFAULT_MAX_BATCH_CALLS = 1_000
+MAX_RETRY_AFTER_S = 5.0
+
+# Methods with side effects: a request holding one is not resent after it may have arrived.
+NON_IDEMPOTENT = frozenset({"eth_sendRawTransaction", "eth_sendTransaction"})
+_TRANSIENT_MESSAGES = ("header not found", "rate limit", "too many requests", "timed out",
+                       "timeout", "temporarily unavailable", "try again", "capacity exceeded",
+                       "service unavailable")
+_BATCH_LIMIT_MESSAGES = ("batch size", "batch limit", "batch too large", "too many requests in batch",
+                         "exceeds the limit", "request entity too large")
 
 
 class JsonRpcError(RpcError):
@@ -26,23 +44,90 @@ class JsonRpcError(RpcError):
     def __init__(self, method: str, error: dict) -> None:
         message = str(error.get("message", "error"))
         super().__init__(f"{method} failed: {message}", hint=None)
+        self.method = method
+        self.rpc_message = message
         self.rpc_code = error.get("code")
         self.data = error.get("data")
 
+    @property
+    def is_revert(self) -> bool:
+        return self.rpc_code == 3 or "revert" in self.rpc_message.lower()
+
+    @property
+    def revert_data(self) -> bytes:
+        """The raw revert bytes nodes put in `data` (a hex string, or nested one level)."""
+        data = self.data
+        if isinstance(data, dict):
+            data = data.get("data")
+        if isinstance(data, str) and data.startswith("0x"):
+            try:
+                return bytes.fromhex(data[2:])
+            except ValueError:
+                return b""
+        return b""
+
+
+class _Transient(Exception):
+    """A failure worth retrying. `delivered` says the request may have reached the node."""
+
+    def __init__(self, reason: str, *, delivered: bool, retry_after_s: float | None = None,
+                 same_url: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.delivered = delivered
+        self.retry_after_s = retry_after_s
+        self.same_url = same_url
+
+
+class _TooLarge(Exception):
+    """The node refused the batch for its size: split it."""
+
+
+def _is_transient_error(error: Any) -> bool:
+    if not isinstance(error, dict):
+        return False
+    message = str(error.get("message", "")).lower()
+    return error.get("code") in (-32005, 429) or any(m in message for m in _TRANSIENT_MESSAGES)
+
+
+def _is_batch_limit_error(error: Any) -> bool:
+    message = str(error.get("message", "")).lower() if isinstance(error, dict) else ""
+    return any(m in message for m in _BATCH_LIMIT_MESSAGES)
+
 
 class RpcClient:
-    """One endpoint. `call` sends one request, `batch` sends many in one HTTP round trip.
+    """One or more endpoints. `call` sends one request, `batch` many in as few HTTP requests
+    as the size limits allow (sent concurrently).
 
-    `round_trips` counts HTTP requests, so callers and benchmarks can see how chatty a
-    read was.
+    `round_trips` counts HTTP requests, retries included, so callers and benchmarks can see
+    how chatty a read was.
     """
 
-    def __init__(self, url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
-        self.url = url
+    def __init__(self, url: str | Sequence[str], *, timeout_s: float = DEFAULT_TIMEOUT_S,
+                 retries: int = DEFAULT_RETRIES, backoff_s: float = DEFAULT_BACKOFF_S,
+                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+                 max_batch_calls: int = DEFAULT_MAX_BATCH_CALLS,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 jitter: Callable[[], float] = random.random) -> None:
+        self.urls = (url,) if isinstance(url, str) else tuple(url)
+        if not self.urls:
+            raise ValueError("RpcClient needs at least one URL")
         self.timeout_s = timeout_s
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self.max_body_bytes = max_body_bytes
+        self.max_batch_calls = max_batch_calls
         self.round_trips = 0
+        self._sleep = sleep
+        self._jitter = jitter
+        self._preferred = 0
         self._ids = itertools.count(1)
         self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def url(self) -> str:
+        """The endpoint in use: the first URL until a failover moves on."""
+        return self.urls[self._preferred]
 
     async def __aenter__(self) -> "RpcClient":
         return self
@@ -63,60 +148,168 @@ class RpcClient:
             )
         return self._session
 
-    async def _post(self, payload: Any) -> Any:
+    # --- one HTTP exchange -------------------------------------------------------------
+
+    async def _post(self, url: str, body: bytes) -> Any:
         self.round_trips += 1
         try:
             async with self._get_session().post(
-                self.url, data=orjson.dumps(payload),
-                headers={"Content-Type": "application/json"},
+                url, data=body, headers={"Content-Type": "application/json"},
             ) as resp:
-                body = await resp.read()
-                if resp.status != 200:
-                    raise RpcError(f"RPC {self.url} answered HTTP {resp.status}",
-                                   hint="check the RPC URL, or retry later")
+                status = resp.status
+                payload = await resp.read()
+                retry_after = resp.headers.get("Retry-After")
+        except aiohttp.ClientConnectorError as exc:
+            # Refused or unresolvable: the request never left, so any request may be resent.
+            raise _Transient(f"can't connect ({type(exc).__name__})", delivered=False) from exc
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-            raise RpcError(f"can't reach RPC {self.url}: {type(exc).__name__}",
-                           hint="is the node running? check --rpc or the chain's rpc_url") from exc
+            raise _Transient(f"connection failed ({type(exc).__name__})", delivered=True) from exc
+        if status == 413:
+            raise _TooLarge()
+        if status == 429:
+            raise _Transient("HTTP 429 (rate limited)", delivered=False,
+                             retry_after_s=_parse_retry_after(retry_after))
+        if status >= 500:
+            raise _Transient(f"HTTP {status}", delivered=True)
+        if status != 200:
+            # 401/403/404 won't heal by waiting; another URL might serve.
+            raise _Transient(f"HTTP {status}", delivered=False, same_url=False)
         try:
-            return orjson.loads(body)
+            return orjson.loads(payload)
         except orjson.JSONDecodeError as exc:
-            raise RpcError(f"RPC {self.url} returned malformed JSON") from exc
+            raise _Transient("malformed JSON", delivered=True, same_url=False) from exc
+
+    def _backoff_s(self, attempt: int, exc: _Transient) -> float:
+        if exc.retry_after_s is not None:
+            return exc.retry_after_s
+        return self.backoff_s * (2 ** attempt) * (0.5 + self._jitter())
+
+    async def _exchange(self, items: list[dict], bodies: list[bytes]) -> dict[int, dict]:
+        """Send one group; retry and fail over; return the answers by id."""
+        unsafe = any(item["method"] in NON_IDEMPOTENT for item in items)
+        body = bodies[0] if len(bodies) == 1 else b"[" + b",".join(bodies) + b"]"
+        last: _Transient | None = None
+        for attempt in range(self.retries + 1):
+            url = self.url
+            try:
+                answer = await self._post(url, body)
+                return self._parse(url, items, answer)
+            except _Transient as exc:
+                last = exc
+                if unsafe and exc.delivered:
+                    raise RpcError(
+                        f"RPC {url} failed while sending a transaction: {exc.reason}",
+                        hint="the transaction may have been sent: check its hash or the "
+                             "account nonce before sending again") from exc
+                if len(self.urls) > 1:
+                    self._preferred = (self._preferred + 1) % len(self.urls)
+                elif not exc.same_url:
+                    break
+                if attempt < self.retries:
+                    await self._sleep(self._backoff_s(attempt, exc))
+        assert last is not None
+        tried = ", ".join(self.urls)
+        raise RpcError(f"RPC failed after {attempt + 1} attempt(s): {last.reason} ({tried})",
+                       hint="is the node running? check --rpc or the chain's rpc_url") from last
+
+    def _parse(self, url: str, items: list[dict], answer: Any) -> dict[int, dict]:
+        if isinstance(answer, dict):
+            if len(items) > 1 and answer.get("error") is not None:
+                # A batch answered with one error object: the node refused the whole batch.
+                if _is_batch_limit_error(answer["error"]):
+                    raise _TooLarge()
+                if _is_transient_error(answer["error"]):
+                    raise _Transient(str(answer["error"].get("message")), delivered=True)
+                raise RpcError(f"RPC {url} rejected the batch: {answer['error'].get('message')}")
+            answer = [answer]
+        if not isinstance(answer, list):
+            raise RpcError(f"RPC {url} returned a malformed answer")
+        by_id: dict[int, dict] = {}
+        for item in answer:
+            if not isinstance(item, dict) or "id" not in item:
+                raise RpcError(f"RPC {url} returned a malformed batch item")
+            by_id[item["id"]] = item
+        for item in by_id.values():
+            error = item.get("error")
+            if error is not None and _is_batch_limit_error(error) and len(items) > 1:
+                raise _TooLarge()
+            if error is not None and _is_transient_error(error):
+                raise _Transient(str(error.get("message")), delivered=True)
+        return by_id
+
+    async def _send_group(self, items: list[dict], bodies: list[bytes]) -> dict[int, dict]:
+        try:
+            return await self._exchange(items, bodies)
+        except _TooLarge:
+            if len(items) == 1:
+                raise RpcError(f"RPC {self.url} refused a request of {len(bodies[0])} bytes "
+                               "as too large", hint="the node's body limit is too small") from None
+            half = len(items) // 2
+            parts = await asyncio.gather(self._send_group(items[:half], bodies[:half]),
+                                         self._send_group(items[half:], bodies[half:]))
+            return {**parts[0], **parts[1]}
+
+    def _groups(self, items: list[dict], bodies: list[bytes]) -> list[tuple[int, int]]:
+        groups, start, size = [], 0, 0
+        for i, body in enumerate(bodies):
+            if i > start and (size + len(body) > self.max_body_bytes
+                              or i - start >= self.max_batch_calls):
+                groups.append((start, i))
+                start, size = i, 0
+            size += len(body) + 1
+        groups.append((start, len(items)))
+        return groups
+
+    # --- public API ----------------------------------------------------------------------
 
     async def call(self, method: str, params: list | None = None) -> Any:
         [result] = await self.batch([(method, params or [])])
         return result
 
-    async def batch(self, calls: list[tuple[str, list]]) -> list[Any]:
-        """Send all calls in one HTTP request; return results in the order given.
+    async def batch(self, calls: Sequence[tuple[str, list]], *,
+                    return_errors: bool = False) -> list[Any]:
+        """Send all calls, in as few HTTP requests as the limits allow; results in order.
 
-        Raises JsonRpcError for the first call that failed.
+        Raises JsonRpcError for the first call that failed, unless `return_errors`, which
+        puts the JsonRpcError in that call's place instead.
         """
         if not calls:
             return []
-        ids = [next(self._ids) for _ in calls]
-        payload = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p}
-                   for i, (m, p) in zip(ids, calls)]
-        answer = await self._post(payload if len(payload) > 1 else payload[0])
-        if isinstance(answer, dict):
-            answer = [answer]
-        if not isinstance(answer, list) or len(answer) != len(calls):
-            raise RpcError(f"RPC {self.url} returned a short or malformed batch")
-        by_id = {}
-        for item in answer:
-            if not isinstance(item, dict) or "id" not in item:
-                raise RpcError(f"RPC {self.url} returned a malformed batch item")
-            by_id[item["id"]] = item
-        results = []
-        for i, (method, _) in zip(ids, calls):
-            item = by_id.get(i)
-            if item is None:
+        items = [{"jsonrpc": "2.0", "id": next(self._ids), "method": m, "params": p}
+                 for m, p in calls]
+        bodies = [orjson.dumps(item) for item in items]
+        groups = self._groups(items, bodies)
+        answers: dict[int, dict] = {}
+        parts = await asyncio.gather(*(self._send_group(items[a:b], bodies[a:b])
+                                       for a, b in groups))
+        for part in parts:
+            answers.update(part)
+        results: list[Any] = []
+        for item in items:
+            method = item["method"]
+            answer = answers.get(item["id"])
+            if answer is None:
                 raise RpcError(f"RPC {self.url} lost the answer to {method}")
-            if "error" in item and item["error"] is not None:
-                raise JsonRpcError(method, item["error"])
-            if "result" not in item:
+            if answer.get("error") is not None:
+                error = answer["error"]
+                err = JsonRpcError(method, error if isinstance(error, dict) else {"message": str(error)})
+                if not return_errors:
+                    raise err
+                results.append(err)
+                continue
+            if "result" not in answer:
                 raise RpcError(f"RPC {self.url} returned no result for {method}")
-            results.append(item["result"])
+            results.append(answer["result"])
         return results
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return min(max(float(value), 0.0), MAX_RETRY_AFTER_S)
+    except ValueError:
+        return None
 
 
 def run(coro: Any) -> Any:
