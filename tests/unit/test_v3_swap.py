@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from routes.pools import SwapResult, V3Pool
 from routes.swap import swap_exact_in, swap_exact_out
@@ -346,3 +348,29 @@ def test_ticks_crossed_counts_like_quoter_v2():
     above = make_pool([(-600, 600, E18), (60, 600, E18)], 90)
     assert swap_v3(above, True, 10).ticks_crossed == 1
     assert swap_v3(above, False, 10).ticks_crossed == 1
+
+
+# ---------------------------------------------------------------- random pools vs the reference
+@st.composite
+def random_pools(draw):
+    spacing = draw(st.sampled_from([1, 10, 60]))
+    positions = []
+    for _ in range(draw(st.integers(1, 4))):
+        lower = draw(st.integers(-3000, 3000)) * spacing
+        lower = max(lower, (MIN_TICK // spacing + 1) * spacing)
+        width = draw(st.integers(1, 600)) * spacing
+        positions.append((lower, min(lower + width, (MAX_TICK // spacing) * spacing), draw(st.integers(1, 10**22))))
+    lower, upper, _ = positions[0]
+    tick = draw(st.integers(lower - 50 * spacing, upper + 50 * spacing))
+    scan = draw(st.sampled_from([None, 256, 1000]))
+    kwargs = {}
+    if scan:
+        kwargs = {"scan_lo": tick - scan * spacing, "scan_hi": tick + scan * spacing}
+    return make_pool(positions, tick, spacing=spacing, fee=draw(st.sampled_from([100, 500, 3000])), **kwargs)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_pools(), st.integers(0, 40).map(lambda e: 10**e // 7 + 1), st.booleans(), st.booleans())
+def test_swap_matches_reference_on_random_pools(pool, amount, zero_for_one, exact_in):
+    signed = amount if exact_in else -amount
+    assert state(swap_v3(pool, zero_for_one, signed)) == state(ref_swap(pool, zero_for_one, signed))
