@@ -13,6 +13,10 @@ Differences from running the contract, all deliberate:
   we jump straight to the next initialized tick (or to the last word boundary before the price
   limit), which ends in the same state without thousands of empty steps.
 - ticks_crossed is QuoterV2's count (routes.pool_ticks_counter), quirks included.
+
+Bit-exactness needs `pool.ticks` to hold every initialized tick in the scanned range, including
+ticks whose liquidity_net is 0 (liquidity_gross > 0): each one splits a step, and so the rounding.
+get_sqrt_ratio_at_tick results are memoised in a bounded module-level dict (pure, deterministic).
 """
 
 from __future__ import annotations
@@ -46,38 +50,89 @@ def _sqrt_at(tick: int) -> int:
     return value
 
 
-def _jump_target(ticks, tick: int, spacing: int, zero_for_one: bool, limit: int) -> tuple[int, int]:
-    """With zero liquidity: the farthest step end the word walk would reach with zero amounts.
+def _jump_target(ticks, tick: int, spacing: int, zero_for_one: bool, limit: int) -> tuple[int, int] | None:
+    """With zero liquidity: where the word-by-word walk would end up after its zero-amount steps.
 
-    Returns (tick_next, index into ticks or -1), or (tick_next, -2) when no jump beyond the
-    current word is possible (the caller then takes an ordinary step).
+    That is the next initialized tick, or the last bitmap-word boundary before the price limit,
+    whichever comes first. Returns (tick_next, index into ticks or -1), or None when that point
+    is inside the current word (an ordinary step gets there).
     """
     compressed = tick // spacing
     if zero_for_one:
         i = bisect_left(ticks, (compressed * spacing + 1,)) - 1
-        initialized = i if i >= 0 else -1
         next_initialized = ticks[i][0] if i >= 0 else MIN_TICK
         # the smallest word-start tick whose price is still >= the limit
         t_limit = get_tick_at_sqrt_ratio(limit)
         if _sqrt_at(t_limit) != limit:
             t_limit += 1
         boundary = -(-(-(-t_limit // spacing)) // 256) * 256 * spacing
-        if boundary > next_initialized:
-            target, initialized = boundary, -1
-        else:
-            target = next_initialized
-        return (target, initialized) if target < ((compressed >> 8) << 8) * spacing else (0, -2)
+        target, index = (boundary, -1) if boundary > next_initialized else (next_initialized, i)
+        return (target, index) if target < ((compressed >> 8) << 8) * spacing else None
     i = bisect_left(ticks, ((compressed + 1) * spacing,))
-    initialized = i if i < len(ticks) else -1
     next_initialized = ticks[i][0] if i < len(ticks) else MAX_TICK
     # the largest word-end tick whose price is still <= the limit
     boundary = ((((get_tick_at_sqrt_ratio(limit) // spacing) + 1) >> 8 << 8) - 1) * spacing
-    if boundary < next_initialized:
-        target, initialized = boundary, -1
-    else:
-        target = next_initialized
+    target, index = (boundary, -1) if boundary < next_initialized else (next_initialized, i)
+    if index >= len(ticks):
+        index = -1
     word_end = ((((compressed + 1) >> 8) << 8) + 255) * spacing
-    return (target, initialized) if target > word_end else (0, -2)
+    return (target, index) if target > word_end else None
+
+
+def _effective_limit(pool: V3Pool, zero_for_one: bool, sqrt_price_limit_x96: int | None) -> tuple[int, bool] | None:
+    """(limit, set_by_scan_range), or None when the pool would reject the limit or can't move."""
+    sqrt_p = pool.sqrt_price_x96
+    if zero_for_one:
+        limit = MIN_SQRT_RATIO + 1 if sqrt_price_limit_x96 is None else sqrt_price_limit_x96
+        if not MIN_SQRT_RATIO < limit < sqrt_p:
+            return None
+        scan_price = _sqrt_at(max(pool.scan_lo, MIN_TICK))
+        if scan_price > limit:
+            return (scan_price, True) if scan_price < sqrt_p else None
+        return limit, False
+    limit = MAX_SQRT_RATIO - 1 if sqrt_price_limit_x96 is None else sqrt_price_limit_x96
+    if not sqrt_p < limit < MAX_SQRT_RATIO:
+        return None
+    scan_price = _sqrt_at(min(pool.scan_hi, MAX_TICK))
+    if scan_price < limit:
+        return (scan_price, True) if scan_price > sqrt_p else None
+    return limit, False
+
+
+def _run(pool: V3Pool, zero_for_one: bool, amount_specified: int, limit: int) -> tuple[int, int, int, int, int]:
+    """The while loop of UniswapV3Pool.swap: returns (sqrt_price, tick, liquidity, remaining, calculated)."""
+    ticks, spacing, fee = pool.ticks, pool.tick_spacing, pool.fee
+    sqrt_p, tick, liquidity = pool.sqrt_price_x96, pool.tick, pool.liquidity
+    exact_input = amount_specified > 0
+    remaining, calculated = amount_specified, 0
+    step, find_next, sqrt_at = compute_swap_step, find_next_in_word, _sqrt_at  # hot loop: local lookups
+    while remaining != 0 and sqrt_p != limit:
+        jump = _jump_target(ticks, tick, spacing, zero_for_one, limit) if liquidity == 0 else None
+        tick_next, index = jump or find_next(ticks, tick, spacing, zero_for_one)
+        if tick_next < MIN_TICK:
+            tick_next = MIN_TICK
+        elif tick_next > MAX_TICK:
+            tick_next = MAX_TICK
+        price_next = sqrt_at(tick_next)
+        target = limit if ((price_next < limit) if zero_for_one else (price_next > limit)) else price_next
+        start = sqrt_p
+        sqrt_p, step_in, step_out, step_fee = step(start, target, liquidity, remaining, fee)
+        if exact_input:
+            remaining -= step_in + step_fee
+            calculated += step_out
+        else:
+            remaining += step_out
+            calculated += step_in + step_fee
+        if sqrt_p == price_next:
+            if index >= 0:
+                net = ticks[index][1]
+                liquidity = liquidity - net if zero_for_one else liquidity + net
+                if not 0 <= liquidity <= MAX_UINT128:
+                    raise MathRevert("liquidity out of range while crossing a tick: inconsistent snapshot")
+            tick = tick_next - 1 if zero_for_one else tick_next
+        elif sqrt_p != start:
+            tick = get_tick_at_sqrt_ratio(sqrt_p)
+    return sqrt_p, tick, liquidity, remaining, calculated
 
 
 def swap_v3(
@@ -94,81 +149,24 @@ def swap_v3(
         return SwapResult(0, 0, True, 0, pool)
     if not -MAX_INT256 <= amount_specified <= MAX_INT256:
         raise ValueError("amount does not fit in int256")
-    sqrt_p = pool.sqrt_price_x96
-    spacing = pool.tick_spacing
-    ticks = pool.ticks
-    fee = pool.fee
-    if zero_for_one:
-        limit = MIN_SQRT_RATIO + 1 if sqrt_price_limit_x96 is None else sqrt_price_limit_x96
-        if not MIN_SQRT_RATIO < limit < sqrt_p:
-            return SwapResult(0, 0, False, 0, pool)
-        scan_price = _sqrt_at(max(pool.scan_lo, MIN_TICK))
-        scan_bound = scan_price > limit
-        if scan_bound:
-            limit = scan_price
-            if limit >= sqrt_p:
-                return SwapResult(0, 0, False, 0, pool)
-    else:
-        limit = MAX_SQRT_RATIO - 1 if sqrt_price_limit_x96 is None else sqrt_price_limit_x96
-        if not sqrt_p < limit < MAX_SQRT_RATIO:
-            return SwapResult(0, 0, False, 0, pool)
-        scan_price = _sqrt_at(min(pool.scan_hi, MAX_TICK))
-        scan_bound = scan_price < limit
-        if scan_bound:
-            limit = scan_price
-            if limit <= sqrt_p:
-                return SwapResult(0, 0, False, 0, pool)
-
-    exact_input = amount_specified > 0
-    remaining = amount_specified
-    calculated = 0
-    tick = pool.tick
-    liquidity = pool.liquidity
-    while remaining != 0 and sqrt_p != limit:
-        index = -2
-        if liquidity == 0:
-            tick_next, index = _jump_target(ticks, tick, spacing, zero_for_one, limit)
-        if index == -2:
-            tick_next, index = find_next_in_word(ticks, tick, spacing, zero_for_one)
-        if tick_next < MIN_TICK:
-            tick_next = MIN_TICK
-        elif tick_next > MAX_TICK:
-            tick_next = MAX_TICK
-        price_next = _sqrt_at(tick_next)
-        if (price_next < limit) if zero_for_one else (price_next > limit):
-            target = limit
-        else:
-            target = price_next
-        start = sqrt_p
-        sqrt_p, step_in, step_out, step_fee = compute_swap_step(start, target, liquidity, remaining, fee)
-        if exact_input:
-            remaining -= step_in + step_fee
-            calculated += step_out
-        else:
-            remaining += step_out
-            calculated += step_in + step_fee
-        if sqrt_p == price_next:
-            if index >= 0:
-                net = ticks[index][1]
-                liquidity = liquidity - net if zero_for_one else liquidity + net
-                if not 0 <= liquidity <= MAX_UINT128:
-                    raise MathRevert("liquidity out of range while crossing a tick: inconsistent snapshot")
-            tick = tick_next - 1 if zero_for_one else tick_next
-        elif sqrt_p != start:
-            tick = get_tick_at_sqrt_ratio(sqrt_p)
-
-    if exact_input:
+    bounds = _effective_limit(pool, zero_for_one, sqrt_price_limit_x96)
+    if bounds is None:
+        return SwapResult(0, 0, False, 0, pool)
+    limit, scan_bound = bounds
+    sqrt_p, tick, liquidity, remaining, calculated = _run(pool, zero_for_one, amount_specified, limit)
+    if amount_specified > 0:
         amount_in, amount_out = amount_specified - remaining, calculated
     else:
         amount_in, amount_out = calculated, remaining - amount_specified
+    # stopping exactly on the scan boundary may differ from the real walk: never call that complete
     complete = remaining == 0 and not (scan_bound and sqrt_p == limit)
-    crossed = count_initialized_ticks_crossed(ticks, spacing, pool.tick, tick)
+    crossed = count_initialized_ticks_crossed(pool.ticks, pool.tick_spacing, pool.tick, tick)
     if sqrt_p == pool.sqrt_price_x96 and tick == pool.tick and liquidity == pool.liquidity:
         after = pool
     else:
         after = V3Pool(
-            pool.address, pool.token0, pool.token1, fee, spacing, sqrt_p, tick, liquidity,
-            ticks, pool.scan_lo, pool.scan_hi, pool.dex,
+            pool.address, pool.token0, pool.token1, pool.fee, pool.tick_spacing, sqrt_p, tick, liquidity,
+            pool.ticks, pool.scan_lo, pool.scan_hi, pool.dex,
         )
     return SwapResult(amount_in, amount_out, complete, crossed, after)
 
