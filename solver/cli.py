@@ -92,6 +92,52 @@ def quote(intent: Annotated[str, typer.Argument(help="The intent, in quotes.")],
     run_quote(ctx_with(config, chain, rpc, json_, debug), intent, sender=sender, explain=explain)
 
 
+@app.command(epilog="Examples:\n\n  printf 'swap 1 WETH for USDC\\nswap 500 USDC for DAI\\n' | solver batch\n\n"
+                    "  echo '{\"id\": \"a1\", \"intent\": \"buy 0.1 WBTC with USDT\"}' | solver batch\n\n"
+                    "Each output line is one JSON object with the line's id, in input order.")
+def batch(config: ConfigOpt = None, chain: ChainOpt = None, rpc: RpcOpt = None,
+          json_: JsonOpt = False, debug: DebugOpt = False) -> None:
+    """Bot mode: intents on stdin (text or JSON lines), one JSON result per line on stdout."""
+    from solver.commands.batch import run_batch
+
+    ctx = ctx_with(config, chain, rpc, json_, debug)
+    ctx.json = True  # every batch line is JSON, and so is a fatal error
+    run_batch(ctx)
+
+
+@app.command(epilog="Examples:\n\n  solver swap \"swap 1 WETH for USDC\" --simulate --from 0xYou\n\n"
+                    "  solver swap \"swap 1 WETH for USDC\" --simulate --fund\n\n"
+                    "  solver swap \"swap 1 WETH for USDC, max slippage 0.3%\" --send --private-key-env MY_KEY")
+def swap(intent: Annotated[str, typer.Argument(help="The intent, in quotes.")],
+         simulate: Annotated[bool, typer.Option("--simulate", help="Dry-run on a fork of the chain at the quote's block.")] = False,
+         send: Annotated[bool, typer.Option("--send", help="Simulate, confirm, sign and send.")] = False,
+         sender: Annotated[Optional[str], typer.Option("--from", help="The sender (impersonated on the fork).")] = None,
+         fund: Annotated[bool, typer.Option("--fund", help="Simulate as a funded throwaway account.")] = False,
+         keystore: Annotated[Optional[Path], typer.Option("--keystore", help="Keystore file; prompts for its password.")] = None,
+         private_key_env: Annotated[Optional[str], typer.Option("--private-key-env", help="Name of the env var holding the key (never the key itself).")] = None,
+         yes: Annotated[bool, typer.Option("--yes", help="Skip the confirmation prompt (bots).")] = False,
+         approve_max: Annotated[bool, typer.Option("--approve-max", help="Approve the maximum instead of the exact amount.")] = False,
+         keep_fork: Annotated[bool, typer.Option("--keep-fork", help="Leave the simulation fork running and print its URL.")] = False,
+         config: ConfigOpt = None, chain: ChainOpt = None, rpc: RpcOpt = None,
+         json_: JsonOpt = False, debug: DebugOpt = False) -> None:
+    """Dry-run (--simulate) or execute (--send) the best route, atomically and guarded."""
+    from solver.commands.swap import run_swap
+
+    run_swap(ctx_with(config, chain, rpc, json_, debug), intent, simulate=simulate, send=send,
+             sender=sender, fund=fund, keystore=keystore, private_key_env=private_key_env,
+             yes=yes, approve_max=approve_max, keep_fork=keep_fork)
+
+
+@app.command(epilog="Examples:\n\n  solver tokens\n\n  solver tokens usd --json")
+def tokens(search: Annotated[Optional[str], typer.Argument(help="Filter by symbol, name or address.")] = None,
+           config: ConfigOpt = None, chain: ChainOpt = None, rpc: RpcOpt = None,
+           json_: JsonOpt = False, debug: DebugOpt = False) -> None:
+    """List the known tokens of the chain (config, token lists, overrides)."""
+    from solver.commands.tokens import run_tokens
+
+    run_tokens(ctx_with(config, chain, rpc, json_, debug), search)
+
+
 @devnet_app.command("up", epilog="Examples:\n\n  solver devnet up\n\n  solver devnet up --fresh --port 8545")
 def devnet_up(port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 18545,
               fresh: Annotated[bool, typer.Option("--fresh", help="Redeploy and reseed instead of loading saved state.")] = False,
@@ -100,6 +146,14 @@ def devnet_up(port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 18
     from solver.commands.devnet import run_up
 
     run_up(ctx_with(None, None, None, json_, debug), port=port, fresh=fresh)
+
+
+@devnet_app.command("install", epilog="Example:\n\n  solver devnet install")
+def devnet_install(json_: JsonOpt = False, debug: DebugOpt = False) -> None:
+    """Install anvil and the contract artifacts from npm into solver's cache (up does it on first use)."""
+    from solver.commands.devnet import run_install
+
+    run_install(ctx_with(None, None, None, json_, debug))
 
 
 @devnet_app.command("down", epilog="Example:\n\n  solver devnet down")

@@ -74,3 +74,22 @@ def _progress_printer():
             bar.stop()
 
     return update
+
+
+def run_install(ctx: AppContext) -> None:
+    """Fetch anvil, the Uniswap artifacts and solc from npm, and compile our helpers.
+
+    `up` does this on first use anyway; CI calls it up front so tests don't pay for it.
+    """
+    from solver.devnet import compile as devnet_compile
+    from solver.devnet import tools
+
+    root = tools.install_npm_packages()
+    anvil = tools.require_anvil()
+    devnet_compile.compile_contracts()
+    tools.multicall3_runtime()
+    if ctx.json:
+        emit_json({"ok": True, "schema": "solver.devnet/1", "npm_root": str(root),
+                   "anvil": str(anvil), "anvil_version": tools.anvil_version(anvil)})
+    else:
+        print(f"tools ready: anvil {tools.anvil_version(anvil)} at {anvil}; artifacts in {root}")

@@ -1,0 +1,98 @@
+"""`solver quote`: parse, read the market at one block, route, check constraints, print."""
+
+from __future__ import annotations
+
+import time
+
+from solver.addresses import is_address, to_checksum
+from solver.context import AppContext
+from solver.errors import UsageError
+from solver.ui import emit_json
+
+
+def parse_sender(sender: str | None) -> str | None:
+    if sender is None:
+        return None
+    if not is_address(sender):
+        raise UsageError(f"--from {sender!r} is not an address", hint="use 0x + 40 hex digits",
+                         code="bad_address")
+    return to_checksum(sender)
+
+
+def load_intent(ctx: AppContext, text: str):
+    """Parse against the selected chain's tokens; an 'on CHAIN' phrase selects the chain."""
+    from solver.intent import parse_intent
+    from solver.tokens import TokenBook
+
+    config = ctx.config
+    chain = ctx.chain
+    intent = parse_intent(text, tokens=TokenBook.from_chain(chain), defaults=config.defaults,
+                          chains=tuple(config.chains))
+    if intent.chain and intent.chain != chain.name:
+        ctx.chain_name = intent.chain
+        chain = ctx.chain
+        intent = parse_intent(text, tokens=TokenBook.from_chain(chain), defaults=config.defaults,
+                              chains=tuple(config.chains))
+    return intent, chain
+
+
+def encode_tx(chain, quote, *, sender: str) -> dict:
+    """The one SwapRouter02 transaction for this quote, with its deadline and on-chain limit."""
+    from solver.encode import SwapSpec, encode_swap
+
+    intent = quote.intent
+    spec = SwapSpec(kind=intent.kind, sell_token=intent.sell, buy_token=intent.buy,
+                    recipient=intent.recipient or sender,
+                    deadline=int(time.time()) + intent.deadline_s, limit=quote.limit,
+                    native_in=intent.native_in, native_out=intent.native_out)
+    return encode_swap(quote.route, spec, router=chain.router).tx_json()
+
+
+async def produce_quote(engine, intent, *, sender: str | None, explain: bool,
+                        max_age_s: float = 0.0):
+    """(Quote, tx or None) for one parsed intent: the path shared by `quote` and `batch`."""
+    from dataclasses import replace
+
+    from solver.amounts import min_out_from_limit_price, resolve_amount
+    from solver.quote import quote_on_market
+
+    market = await engine.market(max_age_s=max_age_s)
+    amount = await resolve_amount(engine, market, intent, sender=sender)
+    if intent.min_amount_out is None:
+        derived = min_out_from_limit_price(intent, amount)
+        if derived is not None:
+            intent = replace(intent, min_amount_out=derived)
+    quote = quote_on_market(engine, market, intent, amount=amount, explain=explain)
+    tx = encode_tx(engine.chain, quote, sender=sender) if sender else None
+    return quote, tx
+
+
+def run_quote(ctx: AppContext, text: str, *, sender: str | None, explain: bool) -> None:
+    from solver.engine import QuoteEngine
+    from solver.quote import quote_to_json
+    from solver.rpc import run
+
+    sender = parse_sender(sender)
+    intent, chain = load_intent(ctx, text)
+
+    async def go():
+        engine = QuoteEngine(chain, ctx.config.defaults)
+        try:
+            return await produce_quote(engine, intent, sender=sender, explain=explain)
+        finally:
+            await engine.close()
+
+    quote, tx = run(go())
+    if ctx.json:
+        emit_json(quote_to_json(quote, tx=tx, explain=explain))
+        return
+    from solver.render import render_quote
+    from solver.tokens import TokenBook
+
+    book = TokenBook.from_chain(chain)
+    symbols = {t.address: t.symbol for t in book}
+    decimals = {t.address: t.decimals for t in book}
+    render_quote(quote, symbols=symbols, decimals=decimals, explain=explain)
+    if tx is not None:
+        print(f"tx: to {tx['to']} value {tx['value']} data {tx['data'][:18]}… "
+              f"({(len(tx['data']) - 2) // 2} bytes)")
