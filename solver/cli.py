@@ -244,9 +244,18 @@ def main() -> None:
 
 
 def _click_exception_types() -> tuple[type, ...]:
+    """Typer vendors click (typer._click); catch its exceptions and plain click's alike."""
+    types: list[type] = []
+    try:
+        from typer._click import exceptions as vendored
+
+        types.append(vendored.ClickException)
+    except ImportError:
+        pass
     import click
 
-    return (click.UsageError, click.BadParameter, click.ClickException)
+    types.append(click.ClickException)
+    return tuple(types)
 
 
 def _report(err, as_json: bool, debug: bool) -> None:

@@ -21,11 +21,11 @@ def parse_sender(sender: str | None) -> str | None:
 
 def load_intent(ctx: AppContext, text: str):
     """Parse against the selected chain's tokens; an 'on CHAIN' phrase selects the chain."""
+    config = ctx.config  # config errors (exit 6) come before intent errors
+    chain = ctx.chain
     from solver.intent import parse_intent
     from solver.tokens import TokenBook
 
-    config = ctx.config
-    chain = ctx.chain
     intent = parse_intent(text, tokens=TokenBook.from_chain(chain), defaults=config.defaults,
                           chains=tuple(config.chains))
     if intent.chain and intent.chain != chain.name:
