@@ -43,6 +43,28 @@ class AppContext:
                 self._config = load_config(path)
         return self._config
 
+    def config_for_offline(self) -> Config:
+        """The config for commands that need no chain (`solver parse`): the configured file,
+        else the devnet profile if one was written, else a built-in devnet + mainnet config
+        with the mainnet token set. Never starts the devnet."""
+        if self._config is not None:
+            return self._config
+        path, is_devnet = self.find_config_path()
+        if not is_devnet or path.exists():
+            return load_config(path)
+        from solver.config import Defaults
+        from solver.tokens import MAINNET_WETH
+
+        def builtin(name: str, chain_id: int, rpc_url: str) -> ChainConfig:
+            return ChainConfig(name=name, chain_id=chain_id, rpc_urls=(rpc_url,),
+                               multicall3="0xcA11bde05977b3631167028862bE2a173976CA11",
+                               wrapped_native=MAINNET_WETH,
+                               router="0x68b3465833fb72A70ecDF485E0e4C7bD8665Fc45")
+
+        return Config(path=None, defaults=Defaults(), chains={
+            "devnet": builtin("devnet", 31337, "http://127.0.0.1:18545"),
+            "mainnet": builtin("mainnet", 1, "http://127.0.0.1:8545")})
+
     def _devnet_config(self, path: Path) -> Config:
         """The embedded default: make sure the local devnet runs, then use its profile."""
         from solver import devnet
