@@ -21,7 +21,8 @@ from typing import Callable
 
 from solver.devnet import node as _node
 from solver.devnet import state as _state
-from solver.devnet.tools import anvil_version, file_lock, install_npm_packages, require_anvil
+from solver.devnet.tools import (anvil_version, file_lock, install_npm_packages, multicall3_runtime,
+                                 require_anvil)
 from solver.errors import RpcError
 from solver.paths import devnet_dir, devnet_profile_path
 from solver.rpc import RpcClient
@@ -68,25 +69,35 @@ def up(port: int = 18545, *, fresh: bool = False, progress: Progress | None = No
     with _lock():
         running = _node.running_node()
         if running is not None and not fresh:
+            if not devnet_profile_path().is_file():
+                _write_profile(running)
             return _info(running, reused=True, started=started)
         if running is not None:
             _node.stop_process(running.pid)
             _node.remove_pid_file()
+        else:
+            _clear_stale_node()
+        _node.check_port_free(port)
         anvil = require_anvil()
         version = anvil_version(anvil)
         node = None
         if not fresh and _state.reusable_state(version):
             _report(progress, "load saved state", 0, 1)
             node = _start_from_state(anvil, port=port, version=version)
+            if node is not None:
+                _report(progress, "load saved state", 1, 1)
         reused = node is not None
         if node is None:
             node = _start_fresh(anvil, port=port, version=version, progress=progress)
-        deployment = json.loads(_state.deployment_path().read_text())
-        from solver.devnet.profile import write_profile
-        write_profile(deployment, node.url)
+        _write_profile(node)
         _node.write_pid_file(node)
-        _report(progress, "ready", 1, 1)
         return _info(node, reused=reused, started=started)
+
+
+def _write_profile(node: _node.Node) -> None:
+    from solver.devnet.profile import write_profile
+
+    write_profile(json.loads(_state.deployment_path().read_text()), node.url)
 
 
 def _start_from_state(anvil: Path, *, port: int, version: str) -> _node.Node | None:
@@ -106,11 +117,16 @@ def _start_fresh(anvil: Path, *, port: int, version: str, progress: Progress | N
     reused one the same chain. The build node keeps no transaction history (its setup txs and
     their traces would make the dump six times bigger and slower to write).
     """
-    _report(progress, "install tools", 0, 1)
+    _report(progress, "install tools", 0, 3)
     install_npm_packages()  # the contract artifacts are needed even when anvil is on PATH
-    _report(progress, "install tools", 1, 1)
+    _report(progress, "install tools", 1, 3)
+    from solver.devnet.compile import compile_contracts
     from solver.devnet.setup import deploy_and_seed  # eth_abi and friends: only on this path
 
+    compile_contracts()
+    _report(progress, "install tools", 2, 3)
+    multicall3_runtime()
+    _report(progress, "install tools", 3, 3)
     for stale in (_state.state_path(), _state.meta_path(), _state.deployment_path()):
         stale.unlink(missing_ok=True)
     _report(progress, "start anvil", 0, 1)
@@ -123,7 +139,9 @@ def _start_fresh(anvil: Path, *, port: int, version: str, progress: Progress | N
         _node.stop_process(build.pid)
     _state.write_json(_state.deployment_path(), deployment)
     _report(progress, "load saved state", 0, 1)
-    return _node.start_anvil(anvil, port=port, version=version, load_state=_state.state_path())
+    node = _node.start_anvil(anvil, port=port, version=version, load_state=_state.state_path())
+    _report(progress, "load saved state", 1, 1)
+    return node
 
 
 def down() -> bool:
@@ -132,12 +150,7 @@ def down() -> bool:
     with _lock():
         running = _node.running_node()
         if running is None:
-            stale = _node.read_pid_file()
-            deaf = stale is not None and _node.is_anvil_alive(stale.pid)
-            if deaf:
-                _node.stop_process(stale.pid)  # alive but not answering: nothing to save
-            _node.remove_pid_file()
-            return deaf
+            return _clear_stale_node()
         try:
             asyncio.run(_save(running))
         except RpcError:
@@ -147,9 +160,20 @@ def down() -> bool:
         return True
 
 
+def _clear_stale_node() -> bool:
+    """Stop an anvil of the pid file that is alive but doesn't answer (nothing to save); True if
+    there was one. Callers hold the lock, so it isn't one that another `up` is starting."""
+    stale = _node.read_pid_file()
+    deaf = stale is not None and _node.is_anvil_alive(stale.pid)
+    if deaf:
+        _node.stop_process(stale.pid)
+    _node.remove_pid_file()
+    return deaf
+
+
 async def _save(node: _node.Node) -> None:
     async with RpcClient(node.url, timeout_s=SAVE_TIMEOUT_S) as rpc:
-        await _state.save_state(rpc, anvil_version=node.anvil_version)
+        await _state.save_state(rpc, anvil_version=node.anvil_version, recipe=_state.saved_recipe())
 
 
 def status() -> dict:

@@ -20,6 +20,7 @@ CHAIN_ID = 31337
 READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
 LOG_ROTATE_BYTES = 20_000_000
+_LOG_HEADER = "\n--- solver devnet: "
 # Popen objects of the anvils this process started. Holding them keeps Python from warning
 # that a child is "still running" when the object is collected, and lets down() reap it.
 _CHILDREN: dict[int, subprocess.Popen] = {}
@@ -53,6 +54,18 @@ def url_for(port: int) -> str:
     return f"http://127.0.0.1:{port}"
 
 
+def check_port_free(port: int) -> None:
+    """Fail fast, before any work, when something already listens on the port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise AnvilExited(f"port {port} on 127.0.0.1 is taken ({exc.strerror})",
+                              hint="pass another port, or stop what listens there",
+                              port_in_use=True) from exc
+
+
 def free_port() -> int:
     """A port nothing listens on right now (the OS picks it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -75,7 +88,7 @@ def start_anvil(anvil: Path, *, port: int, version: str, load_state: Path | None
     devnet_dir().mkdir(parents=True, exist_ok=True)
     _rotate_log()
     with open(log_path(), "ab") as log:
-        log.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(cmd)}\n".encode())
+        log.write(f"{_LOG_HEADER}{time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(cmd)}\n".encode())
         log.flush()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True, close_fds=True)
@@ -118,11 +131,12 @@ def _rotate_log() -> None:
 
 
 def _log_tail(lines: int = 3) -> str:
+    """The last lines anvil wrote since its start header."""
     try:
-        text = log_path().read_text(errors="replace").strip().splitlines()
+        text = log_path().read_text(errors="replace").split(_LOG_HEADER)[-1].strip().splitlines()[1:]
     except OSError:
         return ""
-    return " | ".join(line.strip() for line in text[-lines:])
+    return " | ".join(line.strip() for line in text[-lines:] if line.strip())
 
 
 def chain_id(url: str, *, timeout_s: float = 2.0) -> int | None:

@@ -8,7 +8,7 @@ from solver.devnet.chain import MAX_BODY_BYTES, DevChain
 from solver.devnet.deploy import deploy_core
 from solver.devnet.plan import build_plan
 from solver.devnet.seed import seed_pools, verify_pools
-from solver.devnet.state import save_state
+from solver.devnet.state import recipe_hash, save_state
 from solver.rpc import RpcClient
 
 Progress = Callable[[str, int, int], None]
@@ -43,6 +43,6 @@ async def deploy_and_seed(url: str, *, anvil_version: str, progress: Progress | 
         deployment["setup_transactions"] = chain.tx_count
         deployment["block_number"] = int(await rpc.call("eth_blockNumber"), 16)
         report("save state", 0, 1)
-        await save_state(rpc, anvil_version=anvil_version)
+        await save_state(rpc, anvil_version=anvil_version, recipe=recipe_hash())
         report("save state", 1, 1)
     return deployment

@@ -74,13 +74,25 @@ def slim_dump(raw_hex: str) -> bytes:
     return orjson.dumps(state)
 
 
-async def save_state(rpc: RpcClient, *, anvil_version: str) -> None:
-    """Dump the chain through RPC and write it atomically, with the facts that allow reuse."""
+def saved_recipe() -> str:
+    """The recipe the saved chain was built with ("" when unknown)."""
+    try:
+        return str(json.loads(meta_path().read_text()).get("recipe", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
+async def save_state(rpc: RpcClient, *, anvil_version: str, recipe: str) -> None:
+    """Dump the chain through RPC and write it atomically, with the facts that allow reuse.
+
+    `recipe` is that of the code that built this chain, not necessarily of the code running
+    now: a chain built before an upgrade must not pass for a new one.
+    """
     data = slim_dump(await rpc.call("anvil_dumpState"))
     tmp = state_path().with_suffix(f".{os.getpid()}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, state_path())
-    write_json(meta_path(), {"anvil_version": anvil_version, "recipe": recipe_hash()})
+    write_json(meta_path(), {"anvil_version": anvil_version, "recipe": recipe})
 
 
 def write_json(path: Path, value: object) -> None:

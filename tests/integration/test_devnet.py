@@ -14,6 +14,7 @@ import pytest
 from solver import devnet as devnet_api
 from solver.config import load_config
 from solver.devnet.chain import calldata, decode_hex
+from solver.devnet.node import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -213,3 +214,22 @@ def test_down_then_up_reloads_the_saved_state_in_under_a_second(devnet):
     # the chain still mines after a reload
     send(devnet, token(devnet, "DAI"), calldata("mint(address,uint256)", devnet.deployment["deployer"], 1))
     assert int(devnet.call("eth_blockNumber"), 16) == block_before + 1
+
+
+def test_a_corrupt_saved_state_is_redeployed_not_fatal(devnet, tmp_path, monkeypatch):
+    """In a second home, so the session's devnet is left alone."""
+    monkeypatch.setenv("SOLVER_HOME", str(tmp_path / "home"))
+    port = free_port()
+    first = devnet_api.up(port)
+    try:
+        assert first.reused_state is False
+    finally:
+        assert devnet_api.down() is True
+    state = tmp_path / "home" / "devnet" / "state.json"
+    state.write_text('{"not": "an anvil dump"')
+    second = devnet_api.up(port)
+    try:
+        assert second.reused_state is False
+        assert devnet_api.status()["pool_count"] == 27
+    finally:
+        devnet_api.down()

@@ -116,3 +116,19 @@ def test_profile_renders_as_toml_in_the_config_format():
     assert chain["tokens"]["cbBTC"] == {"address": address, "decimals": 8}
     assert [d["kind"] for d in chain["dexes"]] == ["uniswap_v2", "uniswap_v3"]
     assert chain["dexes"][1]["fee_tiers"] == [100, 500, 3000, 10000]
+
+
+def test_a_saved_state_is_reused_only_by_the_same_anvil_and_recipe(tmp_path, monkeypatch):
+    from solver.devnet import state
+
+    monkeypatch.setenv("SOLVER_HOME", str(tmp_path))
+    folder = tmp_path / "devnet"
+    folder.mkdir()
+    (folder / "state.json").write_text("{}")
+    (folder / "deployment.json").write_text("{}")
+    state.write_json(state.meta_path(), {"anvil_version": "anvil 1", "recipe": state.recipe_hash()})
+    assert state.reusable_state("anvil 1")
+    assert not state.reusable_state("anvil 2")
+    state.write_json(state.meta_path(), {"anvil_version": "anvil 1", "recipe": "built-by-older-code"})
+    assert not state.reusable_state("anvil 1")
+    assert state.saved_recipe() == "built-by-older-code"
