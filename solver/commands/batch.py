@@ -24,7 +24,7 @@ def parse_line(line: str, number: int) -> tuple[Any, str, str, dict]:
     """(id, command, intent text, options) for one input line; raises UsageError."""
     text = line.strip()
     if not text.startswith("{"):
-        return number, "quote", text, {}
+        return number, "quote", text, {"from": None, "explain": False}
     try:
         obj = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
@@ -64,18 +64,17 @@ def error_line(err: SolverError, line_id: Any) -> dict:
 def run_batch(ctx: AppContext, *, stream=None) -> None:
     from solver.rpc import run
 
-    run(_batch(ctx, stream or sys.stdin))
+    config, chain = ctx.config, ctx.chain  # may start the devnet: do it outside the loop
+    run(_batch(config, chain, stream or sys.stdin))
 
 
-async def _batch(ctx: AppContext, stream) -> None:
+async def _batch(config, chain, stream) -> None:
     from solver.commands.quote import parse_sender, produce_quote
     from solver.engine import HEAD_TTL_S, QuoteEngine
     from solver.intent import parse_intent
     from solver.quote import quote_to_json
     from solver.tokens import TokenBook
 
-    config = ctx.config
-    chain = ctx.chain
     book = TokenBook.from_chain(chain)
     engine = QuoteEngine(chain, config.defaults)
     write = sys.stdout.buffer.write
