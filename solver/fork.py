@@ -1,0 +1,105 @@
+"""A throwaway anvil fork of the configured chain, pinned to one block, on a free local port.
+
+The fork only reads from its parent, so nothing done on it reaches the real chain. anvil runs
+with no dev accounts (its banner would otherwise print the well-known dev keys into the log),
+picks its own port (`--port 0`, read back from its log, so two forks never race for a port),
+and accepts transactions from any address (`--auto-impersonate`) at a zero gas price
+(`--disable-min-priority-fee` plus a zero next base fee), so that ETH balance changes on the
+fork are the swap's own, without gas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from solver.errors import RpcError, SimulationError
+
+START_TIMEOUT_S = 20.0
+_LISTENING_RE = re.compile(rb"Listening on (127\.0\.0\.1:\d+)")
+# anvil needs nothing from our environment; a key in a variable must not reach a child process.
+_CHILD_ENV_KEYS = ("PATH", "HOME", "TMPDIR", "LANG", "SSL_CERT_FILE", "SSL_CERT_DIR",
+                   "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
+
+
+@dataclass
+class Fork:
+    url: str
+    pid: int
+    block_number: int
+    log_path: Path
+    started_s: float
+    _process: subprocess.Popen | None = field(default=None, repr=False)
+
+    def stop(self) -> None:
+        """Terminate anvil and remove its log; safe to call twice."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+        try:
+            self.log_path.unlink()
+            self.log_path.parent.rmdir()
+        except OSError:
+            pass
+
+    def detach(self) -> None:
+        """Leave anvil running after this process exits (--keep-fork)."""
+        self._process = None
+
+
+async def start_fork(parent_url: str, block_number: int) -> Fork:
+    """Start `anvil --fork-url parent --fork-block-number N` and wait until it answers."""
+    from solver.devnet.tools import require_anvil
+
+    anvil = require_anvil()
+    log_dir = Path(tempfile.mkdtemp(prefix="solver-fork-"))
+    log_path = log_dir / "anvil.log"
+    cmd = [str(anvil), "--fork-url", parent_url, "--fork-block-number", str(block_number),
+           "--host", "127.0.0.1", "--port", "0", "--accounts", "0", "--no-storage-caching",
+           "--auto-impersonate", "--disable-min-priority-fee", "--base-fee", "0"]
+    env = {k: v for k, v in os.environ.items() if k in _CHILD_ENV_KEYS}
+    started = time.perf_counter()
+    with open(log_path, "wb") as log:
+        # A new session: a Ctrl-C meant for solver does not kill a kept fork mid-inspection.
+        process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                   env=env, start_new_session=True)
+    fork = Fork(url="", pid=process.pid, block_number=block_number, log_path=log_path,
+                started_s=started, _process=process)
+    try:
+        fork.url = await _wait_listening(process, log_path)
+    except BaseException:
+        fork.stop()
+        raise
+    return fork
+
+
+async def _wait_listening(process: subprocess.Popen, log_path: Path) -> str:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        text = log_path.read_bytes()
+        match = _LISTENING_RE.search(text)
+        if match:
+            return "http://" + match.group(1).decode()
+        if process.poll() is not None:
+            tail = text.decode(errors="replace").strip().splitlines()[-3:]
+            if any("fork" in line.lower() or "rpc" in line.lower() for line in tail):
+                raise RpcError("anvil could not fork the chain: " + " | ".join(tail),
+                               hint="is the RPC reachable, and does it serve that block's state?")
+            raise SimulationError("anvil exited while starting the fork: " + " | ".join(tail))
+        await asyncio.sleep(0.002)
+    raise SimulationError(f"the anvil fork did not start within {START_TIMEOUT_S:.0f} s",
+                          hint="check that the RPC serves historical state for the quote's block")
