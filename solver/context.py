@@ -69,11 +69,11 @@ class AppContext:
         """The embedded default: make sure the local devnet runs, then use its profile."""
         from solver import devnet
 
-        state = devnet.status()
+        state = _outside_event_loop(devnet.status)
         if not state.get("running"):
             from solver.ui import note
             note("no chain configured: starting the local devnet (solver devnet up)")
-            devnet.up()
+            _outside_event_loop(devnet.up)
         if not path.exists():
             raise ConfigError(f"the devnet profile {path} is missing",
                               hint="run `solver devnet up --fresh`")
@@ -85,3 +85,18 @@ class AppContext:
         if self.rpc_url:
             chain = replace(chain, rpc_urls=(self.rpc_url,))
         return chain
+
+
+def _outside_event_loop(fn):
+    """Run a sync function that may itself use asyncio.run, even when called from a
+    coroutine (batch, pools): then it runs in a worker thread with its own loop."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn()
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn).result()
