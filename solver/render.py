@@ -5,7 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from solver.quote import Quote
-from solver.units import format_units
+from solver.units import format_units as _exact_units
+
+
+def format_units(amount: int, decimals: int, *, places: int | None = None) -> str:
+    """Human amounts: at most 6 decimals (JSON keeps every wei)."""
+    return _exact_units(amount, decimals, places=places if places is not None else min(decimals, 6))
 
 
 def _fee_text(fee_pips: int) -> str:
