@@ -73,6 +73,7 @@ def run_sync(ctx: AppContext) -> None:
     from solver.ui import console
 
     out = console()
+    out.soft_wrap = True
     out.print(f"{result['pools']} pools ({result['v2_pools']} V2, {result['v3_pools']} V3) among "
               f"{result['tokens']} tokens on chain {result['chain_id']} at block "
               f"{result['block_number']}, in {result['round_trips']} round trips")
@@ -101,6 +102,15 @@ def _short(value: Decimal | None) -> str:
     with localcontext() as dc:
         dc.prec = 8
         return format(+value, "f") if abs(value) >= Decimal("1e-6") else format(+value, "e")
+
+
+def _compact(amount: int, decimals: int) -> str:
+    """A human amount in at most ~6 significant digits: 12.3M, 4,567.1, 0.0012."""
+    value = Decimal(amount).scaleb(-decimals)
+    for unit, scale in (("B", Decimal(10) ** 9), ("M", Decimal(10) ** 6), ("k", Decimal(10) ** 3)):
+        if value >= scale:
+            return f"{value / scale:.2f}{unit}"
+    return format_units(amount, decimals, places=4)
 
 
 def pool_json(pool: V2Pool | V3Pool, tokens: dict[str, tuple[str, int]]) -> dict:
@@ -150,19 +160,25 @@ def run_list(ctx: AppContext) -> None:
 
     table = Table(title=f"{len(rows)} pools on chain {snap.chain_id} at block {snap.block_number}")
     for name, justify in (("pool", "left"), ("dex", "left"), ("tokens", "left"), ("fee", "right"),
-                          ("price", "right"), ("liquidity / reserves", "right"), ("ticks", "right")):
+                          ("price", "right"), ("reserves / L", "right"), ("ticks", "right")):
         table.add_column(name, justify=justify, no_wrap=True)
     for pool, row in zip(snap.pools, rows):
         s0, s1 = row["token0"]["symbol"], row["token1"]["symbol"]
         fee = f"{Decimal(row['fee_pips']) / Decimal(10_000):f}%"
         price = _price(pool, row["token0"]["decimals"], row["token1"]["decimals"])
         if isinstance(pool, V2Pool):
-            depth = (f"{format_units(pool.reserve0, row['token0']['decimals'], places=2)} {s0} / "
-                     f"{format_units(pool.reserve1, row['token1']['decimals'], places=2)} {s1}")
+            depth = (f"{_compact(pool.reserve0, row['token0']['decimals'])} / "
+                     f"{_compact(pool.reserve1, row['token1']['decimals'])}")
             ticks = "-"
         else:
-            depth = f"L={pool.liquidity:,}"
+            depth = f"L={pool.liquidity:.3e}"
             ticks = str(len(pool.ticks))
-        table.add_row(row["address"], row["dex"], f"{s0}/{s1}", fee, f"{_short(price)} {s1}/{s0}",
-                      depth, ticks)
-    console().print(table)
+        address = row["address"]
+        table.add_row(f"{address[:6]}…{address[-4:]}", row["dex"], f"{s0}/{s1}", fee,
+                      _short(price), depth, ticks)
+    out = console()
+    if not out.is_terminal:
+        out.width = max(out.width, 120)  # a pipe has no width: don't squeeze the table
+    out.print(table)
+    out.print("price: token1 per token0 (the second symbol per the first); reserves: token0 / token1",
+              style="dim")
