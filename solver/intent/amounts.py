@@ -143,7 +143,8 @@ def _bound_total(scope: Scope, bounds: list[Bound], kind: str, token: TokenInfo,
     best: int | None = None
     for bound in bounds:
         if kind != want:
-            raise scope.fail(bound.anchor, *_wrong_bound(want), code="contradiction")
+            message, hint = _wrong_bound(want)
+            raise scope.fail(bound.anchor, message, hint=hint, code="contradiction")
         if bound.token is not None:
             named, _native = scope.token(bound.token)
             if named.address != token.address:
@@ -186,8 +187,8 @@ def _limit(scope: Scope, sell: TokenInfo, buy: TokenInfo) -> LimitPrice | None:
     base = base or (sell if quote.address == buy.address else buy)
     favorable = "min" if quote.address == buy.address else "max"
     if spec.bound is not None and spec.bound != favorable:
-        raise scope.fail(spec.anchor, *_wrong_direction(spec, quote, base, favorable),
-                         code="contradiction")
+        message, hint = _wrong_direction(spec, quote, base, favorable)
+        raise scope.fail(spec.anchor, message, hint=hint, code="contradiction")
     return LimitPrice(quote=quote, base=base, price=price, bound=favorable)
 
 

@@ -50,7 +50,6 @@ class Plan:
     chains: list[Word] = field(default_factory=list)
     origin: Word | None = None
     destinations: list[Word] = field(default_factory=list)   # "to X" that may name a chain
-    cross_chain: Word | None = None
 
     def fail(self, word: Word, message: str, *, hint: str | None = None,
              code: str = "bad_intent", length: int | None = None) -> IntentError:
@@ -60,6 +59,11 @@ class Plan:
 
 def assemble(text: str, phrases: list[Phrase]) -> Plan:
     plan = Plan(text=text)
+    refused = next((p for p in phrases if p.kind == "cross_chain"), None)
+    if refused is not None:
+        raise plan.fail(refused.first, "cross-chain swaps are not supported",
+                        code="cross_chain_unsupported",
+                        hint="solver trades on one chain at a time; pick it with 'on <chain>'")
     trades = [p for p in phrases if p.kind in ("sell", "buy")]
     if not trades:
         where = phrases[0].first if phrases else Word("SYMBOL", text.strip(), 1)
@@ -111,8 +115,6 @@ def _take(plan: Plan, phrase: Phrase, seen_trade: bool) -> None:
         plan.chains.append(phrase.words[1])
     elif kind == "origin":
         plan.origin = phrase.words[1]
-    elif kind == "cross_chain":
-        plan.cross_chain = phrase.first
     else:  # pragma: no cover - the grammar has no other phrase
         raise plan.fail(phrase.first, f"unexpected phrase {kind}")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 from solver.tokens import TokenInfo
@@ -13,6 +13,7 @@ PROTOCOLS = ("uniswap_v2", "uniswap_v3")
 MAX_HOPS_LIMIT = 4
 MAX_DEADLINE_S = 86_400
 BPS = 10_000
+_FORMAT_PRECISION = 400  # any uint256 at any decimals, exactly (the default context has 28)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,10 +189,12 @@ def _opt_str(value: int | None) -> str | None:
 
 def format_decimal(value: Decimal) -> str:
     """Plain digits, no exponent and no trailing zeros: Decimal('2.70E+3') -> '2700'."""
-    text = format(value.normalize(), "f")
+    with localcontext(prec=_FORMAT_PRECISION):
+        text = format(value.normalize(), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def format_base_units(amount: int, decimals: int) -> str:
     """Base units -> the exact human decimal, plain digits: 1500000 (6) -> '1.5'."""
-    return format_decimal(Decimal(amount).scaleb(-decimals))
+    with localcontext(prec=_FORMAT_PRECISION):
+        return format_decimal(Decimal(amount).scaleb(-decimals))

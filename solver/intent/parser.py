@@ -7,6 +7,7 @@ fresh process loads them instead of analysing the grammar again.
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 
 from solver.errors import IntentError
@@ -16,6 +17,7 @@ GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 MAX_INTENT_CHARS = 1_000
 
 _parser = None
+_EXPONENT = re.compile(r"^-?\d+(\.\d+)?e-?\d+$", re.IGNORECASE)
 
 # What each terminal looks like, for "expected ..." hints.
 _EXPECTED = {
@@ -100,13 +102,19 @@ def read_phrases(text: str) -> list[Phrase]:
 
 def _token_error(text: str, exc) -> IntentError:
     token = exc.token
-    expected = set(exc.accepts or exc.expected or ())
+    expected = set(exc.expected or ())  # `accepts` is exact but costs ~0.7 ms
     if token.type == "$END":
         last = _last_word(text)
         return IntentError(f"the intent ends too early, after {last!r}", text=text,
                            column=len(text.rstrip()) + 1, code="syntax_error",
                            hint=_expected_hint(expected))
     word = str(token)
+    before = _word_before(text, token.column)
+    if _EXPONENT.match(before):
+        column = text.rfind(before, 0, token.column - 1) + 1
+        return IntentError(f"{before!r} is not an amount solver reads", text=text, column=column,
+                           length=len(before), code="syntax_error",
+                           hint="write amounts in plain digits (1.5, 1,500, 10k), not exponents")
     hint = _did_you_mean(word) if token.type == "SYMBOL" else None
     return IntentError(f"unexpected {word!r}", text=text, column=token.column,
                        length=len(word), code="syntax_error",
@@ -162,8 +170,6 @@ def _last_word(text: str) -> str:
 def is_keyword(word: str) -> bool:
     """True when a terminal other than SYMBOL would claim the start of `word`, so the word
     can't be written as a token symbol (render.py then writes the address)."""
-    import re
-
     for terminal in get_parser().terminals:
         if terminal.name in ("SYMBOL", "WS"):
             continue

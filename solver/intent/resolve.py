@@ -94,9 +94,12 @@ def _scope(plan: Plan, tokens, defaults: Defaults, chain: str | None,
         known = tuple(dict.fromkeys(own + tuple(chains or ())))
     else:
         known = tuple(tokens.keys())
-    if plan.cross_chain is not None:
-        raise cross_chain(plan, plan.cross_chain)
     named = plan.chains + ([plan.origin] if plan.origin is not None else [])
+    named.sort(key=lambda w: w.column)
+    for word in named[1:]:
+        if (match_chain(word.text, known) or word.text.lower()) != \
+                (match_chain(named[0].text, known) or named[0].text.lower()):
+            raise cross_chain(plan, word)
     for word in plan.destinations:
         if is_chain_word(word.text, known) and not is_address(word.text):
             raise cross_chain(plan, word)
@@ -110,8 +113,6 @@ def _scope(plan: Plan, tokens, defaults: Defaults, chain: str | None,
         if name is None:
             raise plan.fail(word, f"chain {word.text!r} is not configured", code="unknown_chain",
                             hint=chain_hint(word.text, known))
-        if picked is not None and name != picked:
-            raise cross_chain(plan, word)
         picked, picked_word = name, word
     if picked is not None and chain is not None and match_chain(chain, known) not in (picked, None):
         raise plan.fail(picked_word, f"the intent says {picked_word.text!r} but --chain is "
