@@ -29,6 +29,9 @@ _CHILD_ENV_KEYS = ("PATH", "HOME", "TMPDIR", "LANG", "SSL_CERT_FILE", "SSL_CERT_
                    "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
 
 
+_DETACHED: list[subprocess.Popen] = []
+
+
 @dataclass
 class Fork:
     url: str
@@ -58,6 +61,10 @@ class Fork:
 
     def detach(self) -> None:
         """Leave anvil running after this process exits (--keep-fork)."""
+        if self._process is not None:
+            # Keep the handle referenced: a collected Popen of a live child warns, and this
+            # child outlives us by design.
+            _DETACHED.append(self._process)
         self._process = None
 
 

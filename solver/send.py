@@ -82,9 +82,9 @@ async def _send_locked(sender: "Sender", *, make_plan: PlanMaker, intent_text: s
         # A crash or a lost answer left a signed tx behind: settle it, and trade nothing new.
         return SendResult(resumed=[await sender.resume(entry) for entry in sorted(pending, key=lambda e: e.nonce)])
     plan, sim = await _checked_plan(sender, make_plan, approve_max, max_impact_bps)
+    quoted_at = time.monotonic()
     if not yes and not confirm(plan, sim):
         raise SafetyError("declined at the confirmation prompt; nothing was sent", code="declined")
-    quoted_at = time.monotonic()
     head = int(await sender.rpc.call("eth_blockNumber", []), 16)
     requoted = False
     if head - plan.block_number > STALE_BLOCKS or time.monotonic() - quoted_at > STALE_AFTER_S:

@@ -89,6 +89,7 @@ class SimulationResult:
     revert: Revert | None
     meets_limit: bool
     timings_ms: dict[str, float]
+    tx_hash: str | None = None  # on the fork: meaningful only with keep_fork
     fork_url: str | None = None
     fork_pid: int | None = None
 
@@ -115,6 +116,7 @@ class SimulationResult:
         if self.fork_url:
             out["fork_url"] = self.fork_url
             out["fork_pid"] = self.fork_pid
+            out["tx_hash"] = self.tx_hash
         return out
 
 
@@ -162,12 +164,17 @@ async def _run_on_fork(rpc: RpcClient, fork: Fork, plan: TradePlan, *, sender: s
     sender = to_checksum(sender) if sender else _throwaway_address()
     recipient = to_checksum(plan.recipient)
     tx = plan.encoded
-    setup: list[tuple[str, list]] = [("eth_getBlockByNumber", ["latest", False]),
-                                     ("anvil_setNextBlockBaseFeePerGas", ["0x0"])]
+    block = await rpc.call("eth_getBlockByNumber", ["latest", False])
+    gas_limit = min(int(block["gasLimit"], 16), SIM_GAS_CAP)
+    # The next block gets a later timestamp, as the real inclusion will: a V3 pool writes its
+    # oracle observation (and a V2 pair its price accumulators) only in a new second, and
+    # that gas must be in the simulation.
+    next_ts = max(int(time.time()), int(block["timestamp"], 16) + 1)
+    setup: list[tuple[str, list]] = [("anvil_setNextBlockBaseFeePerGas", ["0x0"]),
+                                     ("evm_setNextBlockTimestamp", [hex(next_ts)])]
     if fund:
         setup += await _funding_calls(rpc, plan, sender)
-    block = (await rpc.batch(setup))[0]
-    gas_limit = min(int(block["gasLimit"], 16), SIM_GAS_CAP)
+    await rpc.batch(setup)
     holders = [sender] if recipient == sender else [sender, recipient]
     tokens = _tracked_tokens(plan)
     before = await read_balances(rpc, holders, tokens, "latest")
@@ -198,7 +205,8 @@ async def _run_on_fork(rpc: RpcClient, fork: Fork, plan: TradePlan, *, sender: s
         gas_used=gas_used, gas_estimate=plan.gas_units,
         approvals=tuple(approvals), balance_changes=changes, revert=revert,
         meets_limit=ok and meets_limit(plan, amount_in=amount_in, amount_out=amount_out),
-        timings_ms={"setup": round((t_exec - t0) * 1000, 1), "execute": round(exec_ms, 1)})
+        timings_ms={"setup": round((t_exec - t0) * 1000, 1), "execute": round(exec_ms, 1)},
+        tx_hash=tx_hash)
 
 
 async def fork_receipt(rpc: RpcClient, tx_hash: str, *, timeout_s: float = 30.0) -> dict:
