@@ -8,7 +8,7 @@ and Multicall3. A cold snapshot of every pool costs three round-trip phases:
 2. one multicall, pinned to that block: reserves, slot0, liquidity, fee, tick spacing and
    the tick-bitmap words;
 3. one multicall at the same block: ticks(tick).liquidityNet of every initialized tick
-   (skipped when the dex config names a TickLens, which answers ticks in phase 2).
+   (skipped when the scan policy opts into the dex's TickLens, which answers ticks in 2).
 A phase whose payload is bigger than one HTTP body is split into concurrent requests.
 """
 

@@ -102,7 +102,7 @@ def test_snapshot_equals_direct_per_call_reads(devnet, tmp_path):
 def test_tick_lens_and_bitmap_reads_agree_in_fewer_round_trips(devnet, tmp_path):
     scan = ScanPolicy()
     _, by_bitmap, _, bitmap_trips = asyncio.run(cold_read(bitmap_reader(devnet, tmp_path, scan)))
-    lens_reader = make_reader(devnet, tmp_path, scan)
+    lens_reader = make_reader(devnet, tmp_path, dataclasses.replace(scan, use_tick_lens=True))
     assert all(d.tick_lens for d in lens_reader.chain.dexes if d.kind == "uniswap_v3")
     _, by_lens, _, lens_trips = asyncio.run(cold_read(lens_reader))
     assert by_lens.pools == by_bitmap.pools

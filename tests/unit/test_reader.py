@@ -4,6 +4,7 @@ chain-id checks, token metadata and gas price."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
 
@@ -144,9 +145,17 @@ def test_big_bitmaps_are_windowed_around_the_current_tick_and_say_so(tmp_path):
     assert "eth_call" not in reader.rpc.batches[0]
 
 
-def test_tick_lens_answers_ticks_in_two_round_trips(tmp_path):
+def test_tick_lens_is_used_only_when_the_policy_asks(tmp_path):
     chain, config = make_chain(tick_lens=LENS)
     reader = reader_for(chain, config, tmp_path, scan=FULL_SCAN)
+    run(reader.snapshot(run(reader.discover_pools())))
+    assert LENS.lower() not in {to.lower() for to, _ in chain.calls_seen}
+    assert reader.rpc.round_trips == 1 + 3
+
+
+def test_tick_lens_answers_ticks_in_two_round_trips(tmp_path):
+    chain, config = make_chain(tick_lens=LENS)
+    reader = reader_for(chain, config, tmp_path, scan=dataclasses.replace(FULL_SCAN, use_tick_lens=True))
     refs = [r for r in run(reader.discover_pools()) if r.address != POOL_AB_100]
     reader.rpc.round_trips = 0
     snap = run(reader.snapshot(refs))
