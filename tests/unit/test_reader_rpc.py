@@ -219,3 +219,29 @@ def test_http_404_is_not_retried_on_a_single_url():
             await client.call("x")
         assert client.round_trips == 1
     with_nodes(node, test=test)
+
+
+@pytest.mark.parametrize("url", ["http://", "not a url", "http://256.256.256.256:1/"])
+def test_malformed_urls_are_rpc_errors(url):
+    async def main():
+        client = RpcClient(url, sleep=no_sleep, retries=1, timeout_s=2)
+        try:
+            with pytest.raises(RpcError) as info:
+                await client.call("eth_chainId")
+        finally:
+            await client.close()
+        assert info.value.exit_code == 4
+    asyncio.run(main())
+
+
+def test_a_node_answering_garbage_is_an_rpc_error():
+    class Garbage(Node):
+        async def handle(self, request):
+            await request.read()
+            return web.Response(status=200, text="<html>proxy error</html>")
+
+    async def test(client, _):
+        with pytest.raises(RpcError) as info:
+            await client.call("eth_chainId")
+        assert "malformed" in info.value.message
+    with_nodes(Garbage(), test=test)
