@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Iterable
 from solver import abi
 from solver.addresses import to_checksum
 from solver.config import ChainConfig, DexConfig
-from solver.errors import RpcError
+from solver.errors import ConfigError
 from solver.multicall import Call
 from solver.paths import cache_home
 
@@ -132,9 +132,10 @@ def _absorb(plan: _DexPlan, results: list) -> None:
     n = len(plan.missing)
     for (a, b, fee), res in zip(plan.missing, results[:n]):
         if not res.success or len(res.data) < 32:
-            raise RpcError(f"factory {plan.dex.factory} ({plan.dex.name}) did not answer "
-                           f"{'getPair' if fee is None else 'getPool'}",
-                           hint="check the dex's factory address and kind in the config")
+            raise ConfigError(f"factory {plan.dex.factory} ({plan.dex.name}) did not answer "
+                              f"{'getPair' if fee is None else 'getPool'}",
+                              hint="check the dex's factory address and kind in the config",
+                              code="bad_factory")
         address = abi.address_at(res.data, 0)
         pools[_key(a, b, fee)] = None if address == ZERO_ADDRESS else to_checksum(address)
     spacings = plan.cache.setdefault("tick_spacing", {})

@@ -24,7 +24,7 @@ from solver import abi, discovery, pool_state
 from solver.addresses import to_checksum
 from solver.config import ChainConfig
 from solver.discovery import PoolRef
-from solver.errors import RpcError, UsageError
+from solver.errors import ConfigError, RpcError, UsageError
 from solver.multicall import (CALL_GAS_LIMIT, Call, CallResult, decode_aggregate3,
                               encode_aggregate3, plan_chunks)
 from solver.pool_state import ScanPolicy
@@ -191,8 +191,10 @@ class RpcChainReader:
                 try:
                     part = decode_aggregate3(bytes.fromhex(answer[2:]))
                 except (abi.AbiDecodeError, ValueError, TypeError) as exc:
-                    raise RpcError(f"multicall at {self.chain.multicall3} returned malformed "
-                                   "data", hint="check multicall3 in the config") from exc
+                    # Empty data: no contract there. The chain id was checked in the same batch.
+                    raise ConfigError(f"Multicall3 at {self.chain.multicall3} did not answer "
+                                      "aggregate3", hint="check multicall3 in the config",
+                                      code="bad_multicall3") from exc
                 if len(part) != b - a:
                     raise RpcError("multicall returned the wrong number of results")
                 out.extend(part)

@@ -12,7 +12,7 @@ from routes.pools import MAX_TICK, MIN_TICK, V2Pool, V3Pool
 from solver.addresses import to_checksum
 from solver.config import ChainConfig, DexConfig, TokenConfig
 from solver.discovery import PoolRef, cache_path
-from solver.errors import RpcError, UsageError
+from solver.errors import ConfigError, RpcError, UsageError
 from solver.pool_state import FULL_SCAN, ScanPolicy, scan_ticks, word_bounds
 from solver.reader import GasPrice, RpcChainReader, parse_gas_price
 from reader_fakes import (MULTICALL3, FakeChain, FakeFactory, FakeRpc, FakeTickLens, FakeToken,
@@ -222,3 +222,16 @@ def test_word_bounds_and_scan_ranges():
     assert word_bounds(60) == (-58, 57)
     assert scan_ticks(ref, (-3466, 3465)) == (MIN_TICK, MAX_TICK)
     assert scan_ticks(ref, (-1, 0)) == (-256, 255)
+
+
+def test_a_wrong_factory_or_multicall_address_is_a_config_error(tmp_path):
+    chain, config = make_chain()
+    bad_factory = dataclasses.replace(config, dexes=(dataclasses.replace(
+        config.dexes[0], factory=to_checksum("0x" + "99" * 20)),))
+    with pytest.raises(ConfigError) as info:
+        run(reader_for(chain, bad_factory, tmp_path).discover_pools())
+    assert info.value.exit_code == 6 and "factory" in info.value.message
+    no_multicall = dataclasses.replace(config, multicall3=to_checksum("0x" + "98" * 20))
+    with pytest.raises(ConfigError) as info:
+        run(reader_for(chain, no_multicall, tmp_path / "other").discover_pools())
+    assert info.value.exit_code == 6 and "Multicall3" in info.value.message
