@@ -155,8 +155,9 @@ def down() -> bool:
             asyncio.run(_save(running))
         except RpcError:
             pass  # keep the previous dump rather than fail to stop
-        _node.stop_process(running.pid)
-        _node.remove_pid_file()
+        finally:
+            _node.stop_process(running.pid)
+            _node.remove_pid_file()
         return True
 
 
