@@ -68,8 +68,13 @@ class Fork:
         self._process = None
 
 
-async def start_fork(parent_url: str, block_number: int) -> Fork:
-    """Start `anvil --fork-url parent --fork-block-number N` and wait until it answers."""
+async def start_fork(parent_url: str, block_number: int, *, keep: bool = False) -> Fork:
+    """Start `anvil --fork-url parent --fork-block-number N` and wait until it answers.
+
+    A fork that is not kept dies with this process, even a SIGKILLed one (Linux
+    PR_SET_PDEATHSIG); a kept one gets its own session, so a Ctrl-C meant for solver does not
+    kill it mid-inspection.
+    """
     from solver.devnet.tools import require_anvil
 
     anvil = require_anvil()
@@ -81,9 +86,9 @@ async def start_fork(parent_url: str, block_number: int) -> Fork:
     env = {k: v for k, v in os.environ.items() if k in _CHILD_ENV_KEYS}
     started = time.perf_counter()
     with open(log_path, "wb") as log:
-        # A new session: a Ctrl-C meant for solver does not kill a kept fork mid-inspection.
         process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                   env=env, start_new_session=True)
+                                   env=env, start_new_session=keep,
+                                   preexec_fn=None if keep else _die_with_parent)
     fork = Fork(url="", pid=process.pid, block_number=block_number, log_path=log_path,
                 started_s=started, _process=process)
     try:
@@ -92,6 +97,17 @@ async def start_fork(parent_url: str, block_number: int) -> Fork:
         fork.stop()
         raise
     return fork
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: ask Linux for SIGTERM when the parent dies (no-op elsewhere)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 async def _wait_listening(process: subprocess.Popen, log_path: Path) -> str:

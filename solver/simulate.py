@@ -136,7 +136,7 @@ async def simulate_trade(plan: TradePlan, *, parent_url: str, sender: str | None
         raise UsageError("--simulate needs --from ADDRESS, or --fund for a funded throwaway account",
                          code="missing_sender")
     started = time.perf_counter()
-    fork = await start_fork(parent_url, plan.block_number)
+    fork = await start_fork(parent_url, plan.block_number, keep=keep_fork)
     fork_ms = (time.perf_counter() - started) * 1000
     try:
         async with RpcClient(fork.url, timeout_s=60) as rpc:

@@ -121,13 +121,13 @@ def test_no_private_key_in_any_output_log_or_journal(devnet, tmp_path, anvil_sna
         run_cli("swap", "swap 1 ETH for USDC", "--simulate", "--private-key-env", "TRADER_KEY",
                 "--keep-fork", "--json", home=home, config=devnet.profile_path, env=env),
     ]
-    assert runs[0].code == 0, runs[0].stderr
-    assert runs[2].code != 0 and runs[3].code == 2 and runs[4].code == 2
     kept = runs[5].json()["simulation"]
     try:
         fork_env = Path(f"/proc/{kept['fork_pid']}/environ").read_bytes()  # the child's environment
     finally:
         os.kill(kept["fork_pid"], signal.SIGTERM)
+    assert runs[0].code == 0, runs[0].stderr
+    assert runs[2].code != 0 and runs[3].code == 2 and runs[4].code == 2
     needles = [key.lower()[2:], key.lower()[2:-1]]
     texts = {f"run {i} {name}": getattr(run, name) for i, run in enumerate(runs) for name in ("stdout", "stderr")}
     texts["fork environ"] = fork_env.decode(errors="replace")
