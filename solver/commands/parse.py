@@ -50,12 +50,7 @@ def print_intent(intent, *, book, defaults) -> None:
 
 def describe_intent(intent, *, defaults) -> list[tuple[str, str]]:
     """(label, value) rows for humans; amounts shown both as decimals and base units."""
-    from solver.intent.model import BalanceAmount, NotionalAmount, format_base_units
-
-    sell, buy = intent.sell_token, intent.buy_token
-
-    def amount(units: int, token) -> str:
-        return f"{format_base_units(units, token.decimals)} {token.symbol}  ({units} base units)"
+    from solver.intent.model import format_base_units
 
     def default(value, default_value) -> str:
         return "  (default)" if value == default_value else ""
@@ -66,32 +61,9 @@ def describe_intent(intent, *, defaults) -> list[tuple[str, str]]:
         trade += ", native ETH in"
     if intent.native_out:
         trade += ", native ETH out"
-    rows = [("trade", trade), ("sell", _token(sell)), ("buy", _token(buy))]
-    fixed = sell if intent.kind == "exact_in" else buy
-    spec = intent.amount_spec
-    if isinstance(spec, BalanceAmount):
-        rows.append(("amount", f"{format_base_units(spec.fraction_bps, 2)}% of the sender's "
-                               f"{sell.symbol} balance  (read when quoted; needs --from)"))
-    elif isinstance(spec, NotionalAmount):
-        worth = amount(spec.amount, spec.quote_token)
-        prefix = "$" + format_base_units(spec.amount, spec.quote_token.decimals) + " = " \
-            if spec.currency == "USD" else ""
-        rows.append(("amount", f"{fixed.symbol} worth {prefix}{worth}, at the mid price when "
-                               f"quoted"))
-    else:
-        rows.append(("amount", amount(intent.amount, fixed)))
-    stricter = ""
-    if intent.kind == "exact_in":
-        rows.append(("minimum out", amount(intent.min_amount_out, buy) + stricter
-                     if intent.min_amount_out is not None else "from slippage, when quoted"))
-    else:
-        rows.append(("maximum in", amount(intent.max_amount_in, sell) + stricter
-                     if intent.max_amount_in is not None else "from slippage, when quoted"))
-    if intent.limit_price is not None:
-        limit = intent.limit_price
-        word = "at least" if limit.bound == "min" else "at most"
-        rows.append(("limit price", f"{word} {limit.to_json()['price']} {limit.quote.symbol} "
-                                    f"per {limit.base.symbol}"))
+    rows = [("trade", trade), ("sell", _token(intent.sell_token)),
+            ("buy", _token(intent.buy_token))]
+    rows += _amount_rows(intent)
     rows += [
         ("slippage", f"{format_base_units(intent.slippage_bps, 2)}%  ({intent.slippage_bps} bps)"
                      + default(intent.slippage_bps, defaults.slippage_bps)),
@@ -105,6 +77,41 @@ def describe_intent(intent, *, defaults) -> list[tuple[str, str]]:
         ("split", "allowed across routes" if intent.split else "no: one route"),
         ("chain", intent.chain or "the configured default"),
     ]
+    return rows
+
+
+def _amount_rows(intent) -> list[tuple[str, str]]:
+    """The amount, the bound on the other side, and the limit price."""
+    from solver.intent.model import BalanceAmount, NotionalAmount, format_base_units
+
+    def amount(units: int, token) -> str:
+        return f"{format_base_units(units, token.decimals)} {token.symbol}  ({units} base units)"
+
+    sell, buy = intent.sell_token, intent.buy_token
+    fixed = sell if intent.kind == "exact_in" else buy
+    spec = intent.amount_spec
+    if isinstance(spec, BalanceAmount):
+        held = "ETH" if intent.native_in else sell.symbol
+        rows = [("amount", f"{format_base_units(spec.fraction_bps, 2)}% of the sender's "
+                           f"{held} balance  (read when quoted; needs --from)")]
+    elif isinstance(spec, NotionalAmount):
+        dollars = "$" + format_base_units(spec.amount, spec.quote_token.decimals) + " = " \
+            if spec.currency == "USD" else ""
+        rows = [("amount", f"{fixed.symbol} worth {dollars}{amount(spec.amount, spec.quote_token)}"
+                           f", at the mid price when quoted")]
+    else:
+        rows = [("amount", amount(intent.amount, fixed))]
+    if intent.kind == "exact_in":
+        rows.append(("minimum out", amount(intent.min_amount_out, buy)
+                     if intent.min_amount_out is not None else "from slippage, when quoted"))
+    else:
+        rows.append(("maximum in", amount(intent.max_amount_in, sell)
+                     if intent.max_amount_in is not None else "from slippage, when quoted"))
+    if intent.limit_price is not None:
+        limit = intent.limit_price
+        word = "at least" if limit.bound == "min" else "at most"
+        rows.append(("limit price", f"{word} {limit.to_json()['price']} {limit.quote.symbol} "
+                                    f"per {limit.base.symbol}"))
     return rows
 
 

@@ -35,7 +35,8 @@ def size_trade(scope: Scope, sell: TokenInfo, buy: TokenInfo) -> Sized:
     plan = scope.plan
     sell_qty, buy_qty = plan.sell.quantity, plan.buy.quantity
     if sell_qty is not None and buy_qty is not None:
-        raise scope.fail(buy_qty, "the amount is given on both sides", code="contradiction",
+        raise scope.fail(buy_qty if plan.sells else sell_qty,
+                         "the amount is given on both sides", code="contradiction",
                          hint="say how much you sell ('swap 1 WETH for USDC') or how much you "
                               "buy ('buy 1 WETH with USDC'), not both")
     if sell_qty is None and buy_qty is None:

@@ -91,6 +91,7 @@ def assemble(text: str, phrases: list[Phrase]) -> Plan:
             _take(plan, phrase, seen_trade)
         last_list = phrase if phrase.kind in LIST_PHRASES else None
     _fill_missing_side(plan)
+    _counter_amount_as_bound(plan)
     return plan
 
 
@@ -228,6 +229,25 @@ def _fill_missing_side(plan: Plan) -> None:
                             code="missing_token", length=_span(plan.verb, plan.buy),
                             hint="add the token you pay with, e.g. 'with USDC'")
         plan.sell = Side(token=token)
+
+
+def _counter_amount_as_bound(plan: Plan) -> None:
+    """'sell 1 WETH for 2700 USDC' and 'buy 1 WETH for 3000 USDC' name an amount on both
+    sides: the verb's side is the trade, the other amount is its limit (a minimum out, or
+    a maximum in). 'exactly', a balance or a notional amount on the other side stays a
+    contradiction, which amounts.py reports."""
+    own, other = (plan.sell, plan.buy) if plan.sells else (plan.buy, plan.sell)
+    if own is None or other is None or own.quantity is None or other.quantity is None:
+        return
+    qty = other.quantity
+    if qty.kind != "AMOUNT" or other.exactly or other.quote is not None:
+        return
+    bound = Bound(anchor=qty, amount=qty, token=other.token, bound="min" if plan.sells else "max")
+    (plan.minimums if plan.sells else plan.maximums).append(bound)
+    if plan.sells:
+        plan.buy = Side(token=other.token)
+    else:
+        plan.sell = Side(token=other.token)
 
 
 def _first_token(bounds: list[Bound]) -> Word | None:
