@@ -13,6 +13,7 @@ from typing import Any
 
 from routes.route import EXACT_IN, Route, price_impact_bps
 from routes.router import RouteRequest, RouteResult
+from solver.calibrate import CALIBRATED
 from solver.engine import (Market, QuoteEngine, gas_price_for_scoring, max_in_from_slippage,
                            min_out_from_slippage)
 from solver.errors import NoRouteError
@@ -50,7 +51,7 @@ def build_request(intent, *, amount: int, gas_price_wei: int, wrapped_native: st
         deny_protocols=frozenset(intent.deny_protocols),
         avoid_tokens=frozenset(t.address for t in intent.avoid_tokens),
         split=intent.split, gas_price_wei=gas_price_wei, wrapped_native=wrapped_native,
-        explain=explain)
+        gas_model=CALIBRATED, explain=explain)
 
 
 def quote_on_market(engine: QuoteEngine, market: Market, intent, *, amount: int,
