@@ -1,0 +1,333 @@
+"""Candidate paths from the sell token to the buy token, pruned by depth at the trade's own size.
+
+Pruning by TVL misses pools that are deep exactly where the trade needs them (a V3 pool with
+little TVL but all of it around the price) and keeps pools that are wide but shallow. So the
+search quotes the trade itself: a beam over hops where every prefix carries the amount it would
+really deliver (float curves, see routes.curves) for the whole trade and for a fraction of it,
+and each intermediate token keeps only its best few prefixes by either measure.
+
+Why this is safe for the best single path: every pool pays more for more input, so the best
+path through token B at a given depth extends the prefix that delivers the most B. Keeping the
+top `per_token` prefixes by full-size amount therefore never drops the best full-size path
+(up to float ties, which the router settles with the exact math). The fractional measure keeps
+the pools that only shine for a slice of the trade, which is what a split needs.
+
+Cost is bounded by the edges it touches, not by the number of paths: each level expands at most
+`per_token * 2` prefixes per token, and the level before the last only walks to tokens that have
+a pool with the buy token. On the 10,000-pool bench graph a hub-to-hub search touches a few
+thousand edges. A networkx MultiGraph was measured for the adjacency and was ~3x slower on the
+neighbour walks, so routes.graph keeps plain dicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from heapq import heappush, heapreplace
+from math import inf
+
+from routes.graph import Edge, PoolGraph, edge_allowed
+
+
+@dataclass(frozen=True, slots=True)
+class PathConstraints:
+    """What the intent allows a path to touch. Protocol names match protocol or dex name."""
+
+    max_hops: int = 3
+    allow_protocols: frozenset[str] | None = None
+    deny_protocols: frozenset[str] = frozenset()
+    avoid_tokens: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class PathQuote:
+    """A candidate path and its float quotes.
+
+    For exact-in `full`/`part` are the outputs for the whole amount and for `fraction` of it;
+    for exact-out they are the inputs needed (inf when the path can't deliver that much).
+    """
+
+    edges: tuple[Edge, ...]
+    full: float
+    part: float
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        return (self.edges[0].token_in,) + tuple(e.token_out for e in self.edges)
+
+
+def find_paths(graph: PoolGraph, sell: str, buy: str, *, amount: int, exact_in: bool = True,
+               constraints: PathConstraints = PathConstraints(), per_token: int = 3,
+               fraction: float = 0.125, keep: int = 8) -> list[PathQuote]:
+    """Paths the beam completes, with their quotes; empty when nothing connects the tokens.
+
+    For exact-in the beam walks forward from `sell` carrying amounts out; for exact-out it walks
+    backward from `buy` carrying the amounts in that each suffix needs. A prefix is not extended
+    when even its best case (every later hop at its mid price, see Edge.rate) can't enter the
+    top `keep` complete paths by either measure: a branch-and-bound that never drops a path
+    that would have made that top.
+    """
+    if sell == buy or not graph.has_token(sell) or not graph.has_token(buy):
+        return []
+    search = _Search(graph, sell, buy, exact_in, constraints, keep)
+    x = float(amount)
+    frontier = {search.start: [((), (search.start,), x, x * fraction)]}
+    for depth in range(1, constraints.max_hops + 1):
+        search.complete(frontier)
+        if depth == constraints.max_hops:
+            break
+        grown = search.grow(frontier, last_but_one=depth == constraints.max_hops - 1)
+        frontier = {tok: _keep_best(lst, per_token, search.sign) for tok, lst in grown.items()}
+        if not frontier:
+            break
+    return search.done
+
+
+class _Search:
+    """State of one beam search: the constraints, the best complete quotes so far, the results."""
+
+    def __init__(self, graph: PoolGraph, sell: str, buy: str, exact_in: bool,
+                 constraints: PathConstraints, keep: int) -> None:
+        self.out = graph.out
+        self.exact_in = exact_in
+        self.sign = 1.0 if exact_in else -1.0
+        self.start, self.goal = (sell, buy) if exact_in else (buy, sell)
+        self.avoid = constraints.avoid_tokens
+        self.allow, self.deny = constraints.allow_protocols, constraints.deny_protocols
+        self.filtered = bool(self.deny) or self.allow is not None
+        self.keep = keep
+        self.top_full: list[float] = []  # min-heaps of sign * quote of the best `keep` paths
+        self.top_part: list[float] = []
+        self.done: list[PathQuote] = []
+        self.tail = self._tail_rates()
+
+    def _edges(self, tok: str, other: str) -> list[Edge]:
+        """Edges of the step tok -> other in search order (reversed pools for exact-out)."""
+        if self.exact_in:
+            return self.out[tok].get(other, ())
+        return self.out[other].get(tok, ())
+
+    def _ok(self, e: Edge) -> bool:
+        return not self.filtered or edge_allowed(e, self.allow, self.deny)
+
+    def _tail_rates(self) -> dict[str, float]:
+        """For each token next to the goal, the best mid rate of a last hop into the goal."""
+        tail = {}
+        for other in self.out[self.goal]:
+            tail[other] = max((e.rate for e in self._edges(other, self.goal) if self._ok(e)), default=0.0)
+        return tail
+
+    def _bar(self, heap: list[float]) -> float:
+        return heap[0] if len(heap) >= self.keep else -inf
+
+    def _record(self, heap: list[float], value: float) -> None:
+        if len(heap) < self.keep:
+            heappush(heap, value)
+        elif value > heap[0]:
+            heapreplace(heap, value)
+
+    def complete(self, frontier: dict) -> None:
+        """Every prefix one hop from the goal, finished."""
+        sign, goal = self.sign, self.goal
+        for tok, prefixes in frontier.items():
+            for e in self._edges(tok, goal):
+                if not self._ok(e):
+                    continue
+                step = e.curve.out if self.exact_in else e.curve.inp
+                for pe, _pt, full, part in prefixes:
+                    f, q = step(full), step(part)
+                    if self.exact_in and q <= 0.0 or not self.exact_in and q == inf:
+                        continue
+                    self.done.append(PathQuote(pe + (e,) if self.exact_in else (e,) + pe, f, q))
+                    self._record(self.top_full, sign * f)
+                    self._record(self.top_part, sign * q)
+
+    def grow(self, frontier: dict, *, last_but_one: bool) -> dict[str, list]:
+        """Every prefix one hop longer, except into the goal (done by `complete`) or pruned."""
+        exact_in, sign, tail, out = self.exact_in, self.sign, self.tail, self.out
+        bar_full, bar_part = self._bar(self.top_full), self._bar(self.top_part)
+        skip = set(self.avoid) | {self.goal, self.start}
+        grown: dict[str, list] = {}
+        for tok, prefixes in frontier.items():
+            nbrs = out[tok]
+            if last_but_one:  # only tokens with a pool into the goal
+                others = nbrs.keys() & tail.keys()
+                if not others or self._hopeless(tok, others, prefixes, bar_full, bar_part):
+                    continue
+            else:
+                others = nbrs
+            for other in others:
+                if other in skip:
+                    continue
+                rest = tail[other] if last_but_one else 1.0
+                for e in nbrs[other] if exact_in else out[other][tok]:
+                    if self.filtered and not edge_allowed(e, self.allow, self.deny):
+                        continue
+                    k = e.rate * rest
+                    if k <= 0.0:
+                        continue
+                    step = e.curve.out if exact_in else e.curve.inp
+                    for pe, pt, full, part in prefixes:
+                        if other in pt:
+                            continue
+                        if last_but_one:  # best case of the whole path, against the bars
+                            if exact_in:
+                                if full * k <= bar_full and part * k <= bar_part:
+                                    continue
+                            elif -full / k <= bar_full and -part / k <= bar_part:
+                                continue
+                        f, q = step(full), step(part)
+                        if exact_in and q <= 0.0 or not exact_in and q == inf:
+                            continue
+                        edges = pe + (e,) if exact_in else (e,) + pe
+                        lst = grown.get(other)
+                        if lst is None:
+                            grown[other] = [(edges, pt + (other,), f, q)]
+                        else:
+                            lst.append((edges, pt + (other,), f, q))
+        return grown
+
+
+    def _hopeless(self, tok: str, others, prefixes: list, bar_full: float, bar_part: float) -> bool:
+        """True when no prefix at `tok` can make the top even at mid prices for both last hops."""
+        if bar_full == -inf and bar_part == -inf:
+            return False
+        tail, out = self.tail, self.out
+        if self.exact_in:
+            nbrs = out[tok]
+            k = max(e.rate * tail[o] for o in others for e in nbrs[o])
+            return all(full * k <= bar_full and part * k <= bar_part for _, _, full, part in prefixes)
+        k = max(e.rate * tail[o] for o in others for e in out[o][tok])
+        if k <= 0.0:
+            return True
+        return all(-full / k <= bar_full and -part / k <= bar_part for _, _, full, part in prefixes)
+
+
+def _keep_best(prefixes: list, per_token: int, sign: float) -> list:
+    if len(prefixes) <= per_token:
+        return prefixes
+    by_full = sorted(prefixes, key=lambda p: sign * p[2], reverse=True)[:per_token]
+    by_part = sorted(prefixes, key=lambda p: sign * p[3], reverse=True)[:per_token]
+    kept = by_full + [p for p in by_part if p not in by_full]
+    return kept
+
+
+def select_candidates(paths: list[PathQuote], *, exact_in: bool, by_full: int = 6, by_part: int = 6,
+                      extra: list[PathQuote] = ()) -> list[PathQuote]:
+    """The split optimizer's candidates: the best paths at full size and at the fraction.
+
+    A pool is never used in both directions by two candidates: such flows cancel out, and the
+    curve model (one cumulative state per direction) would misprice them.
+    """
+    sign = 1.0 if exact_in else -1.0
+    ranked_full = sorted(paths, key=lambda p: -sign * p.full)
+    ranked_part = sorted(paths, key=lambda p: -sign * p.part)
+    chosen: list[PathQuote] = []
+    used: set = set()
+    seen: set[int] = set()
+
+    def take(p: PathQuote) -> None:
+        if id(p) in seen or any(e.reverse_key in used for e in p.edges):
+            return
+        seen.add(id(p))
+        chosen.append(p)
+        used.update(e.key for e in p.edges)
+
+    for p in extra:
+        take(p)
+    for ranked, count in ((ranked_full, by_full), (ranked_part, by_part)):
+        taken = 0
+        for p in ranked:
+            if taken >= count:
+                break
+            if id(p) not in seen:
+                before = len(chosen)
+                take(p)
+                taken += len(chosen) > before
+    return chosen
+
+
+def find_improving_paths(graph: PoolGraph, sell: str, buy: str, *, state: dict, level: float,
+                         constraints: PathConstraints = PathConstraints(), exclude: set = frozenset(),
+                         per_token: int = 2, limit: int = 4) -> list[tuple[Edge, ...]]:
+    """Paths whose marginal rate at the current pool states beats `level`, best first.
+
+    This is the pricing step of column generation for the split optimizer: given how much
+    each pool already carries (`state`: cumulative input per Edge.key, as in routes.split) and
+    the water level (output per unit of input at the margin), a path is worth adding exactly when
+    the product of its pools' marginal rates exceeds the level. Unlike the first search, which
+    compares paths at the same size, this finds the pools the current split hasn't tapped yet,
+    e.g. a second, smaller pool out of the sell token when the best one is already saturated.
+    `exclude` holds paths already in use, as tuples of Edge.key.
+    """
+    if sell == buy or not graph.has_token(sell) or not graph.has_token(buy) or level <= 0.0:
+        return []
+    out = graph.out
+    allow, deny, avoid = constraints.allow_protocols, constraints.deny_protocols, constraints.avoid_tokens
+    filtered = bool(deny) or allow is not None
+
+    def ok(e: Edge) -> bool:
+        return not filtered or edge_allowed(e, allow, deny)
+
+    def marginal(e: Edge) -> float:
+        return e.curve.marginal(state.get(e.key, 0.0))
+
+    tail = {o: max((e.rate for e in out[o].get(buy, ()) if ok(e)), default=0.0) for o in out[buy]}
+    frontier = {sell: [((), (sell,), 1.0)]}
+    found: list[tuple[float, tuple[Edge, ...]]] = []
+    for depth in range(1, constraints.max_hops + 1):
+        for tok, prefixes in frontier.items():
+            for e in out[tok].get(buy, ()):
+                if ok(e):
+                    m = marginal(e)
+                    for pe, _pt, pm in prefixes:
+                        edges = pe + (e,)
+                        if pm * m > level and tuple(x.key for x in edges) not in exclude:
+                            found.append((pm * m, edges))
+        if depth == constraints.max_hops:
+            break
+        last_but_one = depth == constraints.max_hops - 1
+        grown: dict[str, list] = {}
+        for tok, prefixes in frontier.items():
+            nbrs = out[tok]
+            top = max(p[2] for p in prefixes)
+            for other in (nbrs.keys() & tail.keys() if last_but_one else nbrs):
+                if other == buy or other == sell or other in avoid:
+                    continue
+                rest = tail[other] if last_but_one else inf
+                for e in nbrs[other]:
+                    if not ok(e) or top * e.rate * rest <= level:
+                        continue
+                    m = marginal(e)
+                    for pe, pt, pm in prefixes:
+                        if other not in pt and pm * m * rest > level:
+                            grown.setdefault(other, []).append((pe + (e,), pt + (other,), pm * m))
+        frontier = {t: sorted(lst, key=lambda p: -p[2])[:per_token] for t, lst in grown.items()}
+    found.sort(key=lambda f: -f[0])
+    return [edges for _, edges in found[:limit]]
+
+
+def enumerate_paths(graph: PoolGraph, sell: str, buy: str, *,
+                    constraints: PathConstraints = PathConstraints()) -> list[tuple[Edge, ...]]:
+    """All simple paths up to max_hops, unpruned. For baselines and tests, not for routing."""
+    if sell == buy or not graph.has_token(sell) or not graph.has_token(buy):
+        return []
+    found: list[tuple[Edge, ...]] = []
+    buy_nbrs = graph.out[buy]
+    c = constraints
+
+    def walk(tok: str, prefix: tuple[Edge, ...], seen: tuple[str, ...]) -> None:
+        left = c.max_hops - len(prefix)
+        for other, edges in graph.out[tok].items():
+            if other != buy and (other in seen or other in c.avoid_tokens or left <= 1
+                                 or (left == 2 and other not in buy_nbrs)):
+                continue
+            for e in edges:
+                if not edge_allowed(e, c.allow_protocols, c.deny_protocols):
+                    continue
+                if other == buy:
+                    found.append(prefix + (e,))
+                else:
+                    walk(other, prefix + (e,), seen + (other,))
+
+    walk(sell, (), (sell,))
+    return found

@@ -1,0 +1,181 @@
+"""Route types, and the exact sequential execution that fills in every hop's amounts.
+
+A route is a list of legs executed one after another, in tuple order; each leg is a path. The
+amounts in here come only from routes.swap (the exact port of the contracts), and the pool state
+moves from one swap to the next (SwapResult.pool_after), so two legs that share a pool see the
+pool as the first one left it. That is what the encoded transaction does on-chain, to the wei.
+
+Execution order, which the encoder must follow:
+- exact-in: legs in order; within a leg, hops from first to last.
+- exact-out: legs in order; within a leg, hops from last to first (each hop is asked for the
+  amount the next one needs), which is the order V3's exactOutput mutates pools in. A leg's
+  hops use distinct pools, so only the order across legs changes any amount.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from routes.curves import spot_rate
+from routes.pools import Pool, V2Pool
+from routes.swap import swap_exact_in, swap_exact_out
+
+EXACT_IN = "exact_in"
+EXACT_OUT = "exact_out"
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One swap in one pool, with the amounts the pool contract produces in execution order."""
+
+    pool: Pool
+    token_in: str
+    token_out: str
+    amount_in: int
+    amount_out: int
+    ticks_crossed: int = 0
+
+    @property
+    def protocol(self) -> str:
+        return self.pool.protocol
+
+    @property
+    def fee_pips(self) -> int:
+        """Fee in pips for both kinds (a V2 fee of 30 bps is 3000 pips), as the JSON shows it."""
+        return self.pool.fee_bps * 100 if self.pool.__class__ is V2Pool else self.pool.fee
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One path of a split. `share_bps` is its share of the fixed side (in for exact-in)."""
+
+    hops: tuple[Hop, ...]
+    share_bps: int
+
+    @property
+    def amount_in(self) -> int:
+        return self.hops[0].amount_in
+
+    @property
+    def amount_out(self) -> int:
+        return self.hops[-1].amount_out
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A complete, executable quote.
+
+    `gas_cost` is in the buy token for exact-in and in the sell token for exact-out (None when no
+    price route for the native token exists); `net_amount` is amount_out - gas_cost for exact-in
+    and amount_in + gas_cost for exact-out.
+    """
+
+    kind: str
+    token_in: str
+    token_out: str
+    amount_in: int
+    amount_out: int
+    legs: tuple[Leg, ...]
+    gas_units: int
+    gas_cost: int | None
+    net_amount: int
+
+    @property
+    def hop_count(self) -> int:
+        return sum(len(leg.hops) for leg in self.legs)
+
+    def better_than(self, other: Route | None) -> bool:
+        if other is None:
+            return True
+        if self.kind == EXACT_IN:
+            return self.net_amount > other.net_amount
+        return self.net_amount < other.net_amount
+
+
+@dataclass(frozen=True, slots=True)
+class Execution:
+    """Legs executed exactly; `complete` is False if any swap could not fill what it was asked."""
+
+    legs: tuple[tuple[Hop, ...], ...]
+    amount_in: int
+    amount_out: int
+    complete: bool
+
+
+def execute(paths, amounts: list[int], *, exact_in: bool) -> Execution:
+    """Run each leg (a sequence of graph edges) with its amount, sequentially, on moving state.
+
+    `amounts` are inputs for exact-in and outputs for exact-out. Legs with a zero amount are
+    skipped. The pool snapshots themselves are never modified.
+    """
+    state: dict[str, Pool] = {}
+    legs: list[tuple[Hop, ...]] = []
+    total_in = total_out = 0
+    for edges, amount in zip(paths, amounts):
+        if amount <= 0:
+            continue
+        hops = _run_leg(edges, amount, state, exact_in)
+        if hops is None:
+            return Execution(tuple(legs), total_in, total_out, False)
+        legs.append(hops)
+        total_in += hops[0].amount_in
+        total_out += hops[-1].amount_out
+    return Execution(tuple(legs), total_in, total_out, True)
+
+
+def _run_leg(edges, amount: int, state: dict[str, Pool], exact_in: bool) -> tuple[Hop, ...] | None:
+    hops: list[Hop] = []
+    pending: dict[str, Pool] = {}
+    order = edges if exact_in else reversed(edges)
+    for e in order:
+        pool = pending.get(e.pool.address) or state.get(e.pool.address) or e.pool
+        if exact_in:
+            r = swap_exact_in(pool, e.token_in, amount)
+        else:
+            r = swap_exact_out(pool, e.token_in, amount)
+        if not r.complete or r.amount_out <= 0 or r.amount_in <= 0:
+            return None
+        if exact_in and r.amount_in != amount or not exact_in and r.amount_out != amount:
+            return None
+        pending[e.pool.address] = r.pool_after
+        hops.append(Hop(pool, e.token_in, e.token_out, r.amount_in, r.amount_out, r.ticks_crossed))
+        amount = r.amount_out if exact_in else r.amount_in
+    state.update(pending)
+    if not exact_in:
+        hops.reverse()
+    return tuple(hops)
+
+
+def share_bps(amounts: list[int]) -> list[int]:
+    """Shares in basis points that sum to exactly 10,000 (the remainder goes to the largest)."""
+    total = sum(amounts)
+    if total <= 0:
+        return [0] * len(amounts)
+    shares = [a * 10_000 // total for a in amounts]
+    shares[max(range(len(amounts)), key=amounts.__getitem__)] += 10_000 - sum(shares)
+    return shares
+
+
+def spot_amount_out(route: Route) -> float:
+    """What the route's input would buy at the pools' mid prices before the trade (no fee, no impact).
+
+    For `price_impact_bps`: impact = 1 - amount_out / spot_amount_out. Floats are fine here:
+    this is a ratio shown to humans, never an amount that is paid.
+    """
+    before: dict[str, Pool] = {}
+    total = 0.0
+    for leg in route.legs:
+        rate = 1.0
+        for hop in leg.hops:
+            pool = before.setdefault(hop.pool.address, hop.pool)
+            rate *= spot_rate(pool, hop.token_in)
+        total += leg.amount_in * rate
+    return total
+
+
+def price_impact_bps(route: Route) -> int:
+    """Loss against the mid price, fees included, in basis points (0 when no mid price exists)."""
+    spot = spot_amount_out(route)
+    if spot <= 0.0:
+        return 0
+    return max(0, round((1.0 - route.amount_out / spot) * 10_000))
