@@ -59,7 +59,8 @@ def render_quote(q: Quote, *, symbols: dict[str, str], decimals: dict[str, int],
                       f"(slippage {q.intent.slippage_bps / 100:.2f}%)")
     native_wei = route.gas_units * q.gas_price_wei
     scored = buy if q.exact_in else sell
-    gas_line = (f"{route.gas_units:,} units at {format_units(q.gas_price_wei, 9, places=3)} gwei "
+    gwei_places = 3 if q.gas_price_wei >= 10**6 else 9  # devnets run at tiny base fees
+    gas_line = (f"{route.gas_units:,} units at {format_units(q.gas_price_wei, 9, places=gwei_places)} gwei "
                 f"= {format_units(native_wei, 18, places=8)} ETH")
     if route.gas_cost is not None:
         gas_line += f" ≈ {format_units(route.gas_cost, scored.decimals)} {scored.symbol}"
