@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
 from pathlib import Path
 
 from solver.errors import IntentError
@@ -75,7 +76,8 @@ def _cache_file() -> str | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return str(folder / f"intent-grammar-lark{lark_version}.cache")
+    python = "".join(map(str, sys.version_info[:2]))
+    return str(folder / f"intent-grammar-lark{lark_version}-py{python}.cache")
 
 
 def read_phrases(text: str) -> list[Phrase]:

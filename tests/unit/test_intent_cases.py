@@ -325,6 +325,9 @@ CASES = [
     ("swap 1 WETH for USDC gas < 30gwei", want(max_gas_price_wei=30 * 10**9)),
     ("swap 1 WETH for USDC max gas price 1000000 wei", want(max_gas_price_wei=10**6)),
     ("swap 1 WETH for USDC with gas under 20 gwei", want(max_gas_price_wei=20 * 10**9)),
+    ("swap 1 WETH for USDC max fee 30 gwei", want(max_gas_price_wei=30 * 10**9)),
+    ("swap 1 WETH for USDC under 30 gwei", want(max_gas_price_wei=30 * 10**9)),
+    ("swap 1 WETH for USDC gas 0.5 gwei", want(max_gas_price_wei=5 * 10**8)),
     # --- chain ----------------------------------------------------------------------------------
     ("swap 1 WETH for USDC on mainnet", want(chain="mainnet")),
     ("swap 1 WETH for USDC on devnet", want(chain="devnet")),
