@@ -117,7 +117,7 @@ def _take(plan: Plan, phrase: Phrase, seen_trade: bool) -> None:
     elif kind == "origin":
         plan.origin = phrase.words[1]
     else:  # pragma: no cover - the grammar has no other phrase
-        raise plan.fail(phrase.first, f"unexpected phrase {kind}")
+        raise plan.fail(phrase.first, f"unexpected phrase {kind}", hint="a bug: please report")
 
 
 def _counter(plan: Plan, phrase: Phrase, seen_trade: bool) -> None:

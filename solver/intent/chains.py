@@ -41,7 +41,7 @@ def match_chain(word: str, known: Collection[str]) -> str | None:
     return by_lower.get(alias) if alias else None
 
 
-def chain_hint(word: str, known: Collection[str]) -> str:
+def hint_chains(word: str, known: Collection[str]) -> str:
     names = sorted(known)
     close = difflib.get_close_matches(word.lower(), [n.lower() for n in names], n=1, cutoff=0.6)
     listed = ", ".join(names) if names else "none"

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from solver.errors import IntentError
-from solver.intent.phrases import Phrase, phrases_from_tree
+from solver.intent.phrases import Phrase, collect_phrases
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 MAX_INTENT_CHARS = 1_000
@@ -84,7 +84,8 @@ def read_phrases(text: str) -> list[Phrase]:
     """The phrases of an intent, or an IntentError pointing at the first word that fits none."""
     if len(text) > MAX_INTENT_CHARS:
         raise IntentError(f"the intent is too long ({len(text)} characters, at most "
-                          f"{MAX_INTENT_CHARS})", text=text[:80], column=81, code="bad_intent")
+                          f"{MAX_INTENT_CHARS})", text=text[:80], column=81, code="bad_intent",
+                          hint="one trade per intent; shorten it")
     if not text.strip():
         raise IntentError("the intent is empty", text=text, column=1, code="bad_intent",
                           hint='say what to trade, e.g. "swap 1 WETH for USDC"')
@@ -99,7 +100,7 @@ def read_phrases(text: str) -> list[Phrase]:
     except UnexpectedInput as exc:  # any other lark input error, still the user's text
         raise IntentError("can't read the intent", text=text, column=1, code="syntax_error",
                           hint=str(exc).splitlines()[0]) from None
-    return phrases_from_tree(tree)
+    return collect_phrases(tree)
 
 
 def _token_error(text: str, exc) -> IntentError:

@@ -80,7 +80,7 @@ class Phrase:
 SIDE_RULES = ("side_amount", "side_notional", "side_dollar", "side_balance", "side_token")
 
 
-def phrases_from_tree(tree) -> list[Phrase]:
+def collect_phrases(tree) -> list[Phrase]:
     """Flatten lark's parse tree (start -> phrase*) into Phrase objects."""
     phrases = []
     pending_sep: Word | None = None

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from solver.addresses import is_address
 from solver.config import Defaults
-from solver.errors import IntentError
+from solver.errors import ConfigError, IntentError
 from solver.intent import amounts
 from solver.intent.assemble import Plan
-from solver.intent.chains import chain_hint, is_chain_word, match_chain
+from solver.intent.chains import hint_chains, is_chain_word, match_chain
 from solver.intent.model import MAX_DEADLINE_S, MAX_HOPS_LIMIT, Intent
 from solver.intent.numbers import (parse_count, parse_deadline_s, parse_gas_price_wei,
                                    parse_rate_bps)
@@ -35,8 +35,9 @@ class Scope:
     def fail(self, word: Word, message: str, **kw) -> IntentError:
         return self.plan.fail(word, message, **kw)
 
-    def token(self, word: Word) -> tuple[TokenInfo, bool]:
-        """(token, is_native) for a symbol or address word."""
+    def token(self, word: Word, *, sides: bool = True) -> tuple[TokenInfo, bool]:
+        """(token, is_native) for a symbol or address word. On a side of the trade
+        (`sides`), an unknown word that names a chain is a cross-chain request."""
         if self.book.is_native(word.text):
             try:
                 return self.book.native_wrapped(), True
@@ -45,8 +46,8 @@ class Scope:
         try:
             return self.book.find(word.text), False
         except TokenLookupError as exc:
-            if exc.code == "unknown_token" and is_chain_word(word.text, self.chains):
-                raise cross_chain(self.plan, word) from None
+            if sides and exc.code == "unknown_token" and is_chain_word(word.text, self.chains):
+                raise refuse_cross_chain(self.plan, word) from None
             raise self.fail(word, exc.message, hint=exc.hint, code=exc.code) from None
 
 
@@ -82,7 +83,7 @@ def resolve_plan(plan: Plan, *, tokens: TokenBook | Mapping[str, TokenBook],
 
 # --- chain -----------------------------------------------------------------------------
 
-def cross_chain(plan: Plan, word: Word) -> IntentError:
+def refuse_cross_chain(plan: Plan, word: Word) -> IntentError:
     return plan.fail(word, "cross-chain swaps are not supported", code="cross_chain_unsupported",
                      hint="solver trades on one chain at a time; pick it with 'on <chain>'")
 
@@ -94,40 +95,41 @@ def _scope(plan: Plan, tokens, defaults: Defaults, chain: str | None,
         known = tuple(dict.fromkeys(own + tuple(chains or ())))
     else:
         known = tuple(tokens.keys())
-    named = plan.chains + ([plan.origin] if plan.origin is not None else [])
-    named.sort(key=lambda w: w.column)
-    for word in named[1:]:
-        if (match_chain(word.text, known) or word.text.lower()) != \
-                (match_chain(named[0].text, known) or named[0].text.lower()):
-            raise cross_chain(plan, word)
-    for word in plan.destinations:
-        if is_chain_word(word.text, known) and not is_address(word.text):
-            raise cross_chain(plan, word)
-    picked: str | None = None
-    picked_word: Word | None = None
-    for word in named:
-        if plan.origin is word and is_address(word.text):
-            raise plan.fail(word, "the sender is not part of the intent",
-                            hint="give it with --from ADDRESS")
-        name = match_chain(word.text, known)
-        if name is None:
-            raise plan.fail(word, f"chain {word.text!r} is not configured", code="unknown_chain",
-                            hint=chain_hint(word.text, known))
-        picked, picked_word = name, word
+    picked, word = _named_chain(plan, known)
     if picked is not None and chain is not None and match_chain(chain, known) not in (picked, None):
-        raise plan.fail(picked_word, f"the intent says {picked_word.text!r} but --chain is "
-                                     f"{chain!r}", code="chain_conflict",
-                        hint="drop one of them")
+        raise plan.fail(word, f"the intent says {word.text!r} but --chain is {chain!r}",
+                        code="chain_conflict", hint="drop one of them")
     name = picked or (match_chain(chain, known) or chain if chain else None)
     if isinstance(tokens, TokenBook):
         return Scope(plan, tokens, name or tokens.chain_name, known)
     name = name or defaults.chain
     if name not in tokens:
-        from solver.errors import ConfigError
-
         raise ConfigError(f"chain {name!r} is not configured",
-                          hint=chain_hint(name, known), code="unknown_chain")
+                          hint=hint_chains(name, known), code="unknown_chain")
     return Scope(plan, tokens[name], name, known)
+
+
+def _named_chain(plan: Plan, known: tuple[str, ...]) -> tuple[str | None, Word | None]:
+    """The configured chain the intent names ("on mainnet", "from mainnet"), if any.
+    Two different chains, or "to <chain>", is a cross-chain request and is refused."""
+    if plan.origin is not None and is_address(plan.origin.text):
+        raise plan.fail(plan.origin, "the sender is not part of the intent",
+                        hint="give it with --from ADDRESS")
+    for word in plan.destinations:
+        if is_chain_word(word.text, known) and not is_address(word.text):
+            raise refuse_cross_chain(plan, word)
+    named = sorted(plan.chains + ([plan.origin] if plan.origin is not None else []),
+                   key=lambda w: w.column)
+    if not named:
+        return None, None
+    names = [match_chain(w.text, known) or w.text.lower() for w in named]
+    for word, name in zip(named[1:], names[1:]):
+        if name != names[0]:
+            raise refuse_cross_chain(plan, word)
+    if match_chain(named[0].text, known) is None:
+        raise plan.fail(named[0], f"chain {named[0].text!r} is not configured",
+                        code="unknown_chain", hint=hint_chains(named[0].text, known))
+    return names[0], named[0]
 
 
 # --- single-valued constraints -------------------------------------------------------------
@@ -239,7 +241,7 @@ def _split(plan: Plan) -> bool:
 
 # --- lists ------------------------------------------------------------------------------------
 
-def protocol_kinds(text: str) -> tuple[str, ...]:
+def parse_protocol(text: str) -> tuple[str, ...]:
     """'uniswap-v3', 'uniswap v3', 'univ3', 'v3' -> ('uniswap_v3',); 'uniswap' -> both."""
     lower = text.lower()
     if lower.endswith("2"):
@@ -250,8 +252,8 @@ def protocol_kinds(text: str) -> tuple[str, ...]:
 
 
 def _protocols(plan: Plan) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
-    allow = {k: w for w in plan.allow for k in protocol_kinds(w.text)}
-    deny = {k: w for w in plan.deny for k in protocol_kinds(w.text)}
+    allow = {k: w for w in plan.allow for k in parse_protocol(w.text)}
+    deny = {k: w for w in plan.deny for k in parse_protocol(w.text)}
     for kind, word in deny.items():
         if kind in allow:
             later = max(word, allow[kind], key=lambda w: w.column)
@@ -263,7 +265,7 @@ def _protocols(plan: Plan) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
 def _avoid_tokens(scope: Scope, sell: TokenInfo, buy: TokenInfo) -> tuple[TokenInfo, ...]:
     avoided: dict[str, TokenInfo] = {}
     for word in scope.plan.avoid:
-        token, _native = scope.token(word)
+        token, _native = scope.token(word, sides=False)
         if token.address in (sell.address, buy.address):
             side = "sell" if token.address == sell.address else "buy"
             raise scope.fail(word, f"can't avoid {word.text}: it is the token you {side}",

@@ -58,7 +58,7 @@ def check(text: str) -> None:
     try:
         intent = parse_intent(text, tokens=BOOKS, defaults=DEFAULTS)
     except IntentError as err:
-        assert err.exit_code == 2 and err.message
+        assert err.exit_code == 2 and err.message and err.hint
         assert err.column is not None and 1 <= err.column <= max(len(text), 80) + 1
         err.caret_lines()
         orjson.dumps(err.to_json())

@@ -99,6 +99,8 @@ ERRORS = [
     ("bridge 1 WETH to arbitrum", "cross_chain_unsupported", "bridge", "one chain"),
     ("swap 1 WETH for USDC cross-chain", "cross_chain_unsupported", "cross-chain", "one chain"),
     ("swap 1 WETH for USDC to arbitrum", "cross_chain_unsupported", "arbitrum", "one chain"),
+    ("swap 1 WETH for arbitrum", "cross_chain_unsupported", "arbitrum", "one chain"),
+    ("swap 1 WETH for USDC avoid polygon", "unknown_token", "polygon", "token lists"),
     ("swap 1 WETH for USDC on mainnet and devnet", "cross_chain_unsupported", "devnet", "one chain"),
     ("swap 1 WETH for USDC on base", "unknown_chain", "base", "configured chains: devnet, mainnet"),
     ("swap 1 WETH for USDC on mainet", "unknown_chain", "mainet", "did you mean mainnet"),
