@@ -52,6 +52,8 @@ ERRORS = [
     ("swap 1 WETH for USDC single route, split allowed", "contradiction", "split allowed",
      "keep one"),
     ("swap 1 WETH for USDC split, no split", "contradiction", "no split", "keep one"),
+    ("swap 1 WETH for USDC no split, split only", "contradiction", ("split", 2), "keep one"),
+    ("swap 1 WETH for USDC must split, single route", "contradiction", "single route", "keep one"),
     ("swap 1 WETH for USDC via uniswap-v3, avoid uniswap-v3", "contradiction", ("uniswap-v3", 2),
      "keep one"),
     ("swap 1 WETH for USDC avoid v2 via uniswap", "contradiction", "uniswap", "keep one"),
