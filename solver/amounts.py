@@ -19,7 +19,10 @@ Q192 = 1 << 192
 async def read_balance(engine: QuoteEngine, *, owner: str, token: str, native: bool,
                        block: int) -> int:
     if native:
-        return int(await engine.reader.rpc.call("eth_getBalance", [owner, hex(block)]), 16)
+        from solver.reader import quantity
+
+        return quantity(await engine.reader.rpc.call("eth_getBalance", [owner, hex(block)]),
+                        "eth_getBalance")
     [res] = await engine.reader.call_many([(token, abi.encode_call(abi.BALANCE_OF, owner))], block)
     if not res.success or len(res.data) < 32:
         raise NoRouteError(f"can't read the balance of {owner} in {token}", code="balance_unreadable")
@@ -80,12 +83,3 @@ async def resolve_amount(engine: QuoteEngine, market: Market, intent, *,
         raise NoRouteError("the notional amount is worth less than one base unit",
                            code="amount_too_small")
     return amount
-
-
-def min_out_from_limit_price(intent, amount: int) -> int | None:
-    """For exact-in with a limit price: the least output the price allows, rounded up."""
-    limit = intent.limit_price
-    if limit is None or intent.kind != EXACT_IN or limit.bound != "min":
-        return None
-    needed = amount * limit.ratio
-    return -(-needed.numerator // needed.denominator)

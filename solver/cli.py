@@ -252,9 +252,12 @@ def _click_exception_types() -> tuple[type, ...]:
         types.append(vendored.ClickException)
     except ImportError:
         pass
-    import click
+    try:
+        import click
 
-    types.append(click.ClickException)
+        types.append(click.ClickException)
+    except ImportError:  # typer >= 0.29 no longer needs click installed
+        pass
     return tuple(types)
 
 

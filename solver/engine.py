@@ -82,13 +82,3 @@ def gas_price_for_scoring(snapshot: Snapshot) -> int:
     if gas.base_fee_wei:
         return gas.base_fee_wei + gas.priority_fee_wei
     return gas.gas_price_wei
-
-
-def min_out_from_slippage(amount_out: int, slippage_bps: int) -> int:
-    return amount_out * (10_000 - slippage_bps) // 10_000
-
-
-def max_in_from_slippage(amount_in: int, slippage_bps: int) -> int:
-    return -(-amount_in * (10_000 + slippage_bps) // 10_000)
-
-

@@ -14,8 +14,8 @@ from typing import Any
 from routes.route import EXACT_IN, Route, price_impact_bps
 from routes.router import RouteRequest, RouteResult
 from solver.calibrate import CALIBRATED
-from solver.engine import (Market, QuoteEngine, gas_price_for_scoring, max_in_from_slippage,
-                           min_out_from_slippage)
+from solver.engine import Market, QuoteEngine, gas_price_for_scoring
+from solver.intent.bounds import effective_max_in, effective_min_out
 from solver.errors import NoRouteError
 from solver.tokens import TokenInfo
 from solver.units import format_units
@@ -72,7 +72,6 @@ def quote_on_market(engine: QuoteEngine, market: Market, intent, *, amount: int,
         raise NoRouteError(_humanise(result.reason or "no route", sell, buy),
                            hint=_no_route_hint(intent), code="no_route")
     if intent.kind == EXACT_IN:
-        limit = min_out_from_slippage(route.amount_out, intent.slippage_bps)
         explicit = intent.min_amount_out
         if explicit is not None:
             if route.amount_out < explicit:
@@ -80,17 +79,19 @@ def quote_on_market(engine: QuoteEngine, market: Market, intent, *, amount: int,
                     f"best achievable {format_units(route.amount_out, buy.decimals)} {buy.symbol} "
                     f"< your minimum {format_units(explicit, buy.decimals)} {buy.symbol}",
                     hint="lower the minimum or the amount", code="min_out_unreachable")
-            limit = max(limit, explicit)  # the stricter of slippage and explicit minimum wins
+        # the stricter of slippage and explicit minimum wins (docs/intent-language.md)
+        limit = effective_min_out(route.amount_out, slippage_bps=intent.slippage_bps,
+                                  min_amount_out=explicit)
     else:
-        limit = max_in_from_slippage(route.amount_in, intent.slippage_bps)
-        explicit = getattr(intent, "max_amount_in", None)
+        explicit = intent.max_amount_in
         if explicit is not None:
             if route.amount_in > explicit:
                 raise NoRouteError(
                     f"cheapest achievable {format_units(route.amount_in, sell.decimals)} "
                     f"{sell.symbol} > your maximum {format_units(explicit, sell.decimals)} {sell.symbol}",
                     hint="raise the maximum or lower the amount", code="max_in_unreachable")
-            limit = min(limit, explicit)
+        limit = effective_max_in(route.amount_in, slippage_bps=intent.slippage_bps,
+                                 max_amount_in=explicit)
     return Quote(intent, market, result, route, sell, buy, limit, gas_price, price_impact_bps(route))
 
 

@@ -53,15 +53,20 @@ async def produce_quote(engine, intent, *, sender: str | None, explain: bool,
     """(Quote, tx or None) for one parsed intent: the path shared by `quote` and `batch`."""
     from dataclasses import replace
 
-    from solver.amounts import min_out_from_limit_price, resolve_amount
+    from solver.amounts import resolve_amount
+    from solver.intent.bounds import limit_max_in, limit_min_out
     from solver.quote import quote_on_market
 
     market = await engine.market(max_age_s=max_age_s)
     amount = await resolve_amount(engine, market, intent, sender=sender)
-    if intent.min_amount_out is None:
-        derived = min_out_from_limit_price(intent, amount)
-        if derived is not None:
-            intent = replace(intent, min_amount_out=derived)
+    # A limit price on an amount known only now (balance or notional) becomes a bound now.
+    if intent.limit_price is not None and intent.amount is None:
+        if intent.kind == "exact_in" and intent.min_amount_out is None:
+            intent = replace(intent, min_amount_out=limit_min_out(
+                intent.limit_price, amount_in=amount, sell_address=intent.sell))
+        elif intent.kind == "exact_out" and intent.max_amount_in is None:
+            intent = replace(intent, max_amount_in=limit_max_in(
+                intent.limit_price, amount_out=amount, sell_address=intent.sell))
     quote = quote_on_market(engine, market, intent, amount=amount, explain=explain)
     tx = encode_tx(engine.chain, quote, sender=sender) if sender else None
     return quote, tx
