@@ -43,6 +43,7 @@ class Sample:
     gas_used: int
     quoted_out: int
     realized_out: int
+    shares_pool: bool = False  # two legs of the split swap through the same pool
 
     def predicted(self, model: GasModel) -> int:
         return (model.base + model.v2_hop * self.v2_hops + model.v3_hop * self.v3_hops
@@ -138,10 +139,13 @@ async def _swap(engine: QuoteEngine, chain: ChainConfig, label: str, sell: str, 
     if not record:
         return None
     hops = [h for leg in route.legs for h in leg.hops]
+    leg_pools = [{h.pool.address for h in leg.hops} for leg in route.legs]
+    shares = len(set().union(*leg_pools)) < sum(len(p) for p in leg_pools)
     return Sample(label, sum(h.protocol == UNISWAP_V2 for h in hops),
                   sum(h.protocol != UNISWAP_V2 for h in hops),
                   sum(h.ticks_crossed for h in hops if h.protocol != UNISWAP_V2),
-                  len(route.legs), int(receipt["gasUsed"], 16), route.amount_out, realized)
+                  len(route.legs), int(receipt["gasUsed"], 16), route.amount_out, realized,
+                  shares)
 
 
 async def measure(chain: ChainConfig, defaults) -> list[Sample]:

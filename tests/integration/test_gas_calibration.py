@@ -28,6 +28,8 @@ def test_every_executed_route_pays_exactly_the_quote(samples):
     assert len(samples) >= 15
     assert any(s.legs > 1 for s in samples), "no split route was exercised"
     assert any(s.v2_hops and s.v3_hops for s in samples), "no mixed route was exercised"
+    assert any(s.shares_pool for s in samples), "no split whose legs share a pool"
+    assert any(s.v2_hops + s.v3_hops >= 3 and s.legs == 1 for s in samples), "no 3-hop path"
     for s in samples:
         assert s.realized_out == s.quoted_out, s
 
