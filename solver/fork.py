@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shlex
 import signal
 import subprocess
 import tempfile
@@ -29,9 +30,6 @@ _CHILD_ENV_KEYS = ("PATH", "HOME", "TMPDIR", "LANG", "SSL_CERT_FILE", "SSL_CERT_
                    "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
 
 
-_DETACHED: list[subprocess.Popen] = []
-
-
 @dataclass
 class Fork:
     url: str
@@ -39,12 +37,24 @@ class Fork:
     block_number: int
     log_path: Path
     started_s: float
+    kept: bool = False
     _process: subprocess.Popen | None = field(default=None, repr=False)
+
+    def alive(self) -> bool:
+        if self._process is not None:
+            return self._process.poll() is None
+        try:
+            os.kill(self.pid, 0)
+        except OSError:
+            return False
+        return True
 
     def stop(self) -> None:
         """Terminate anvil and remove its log; safe to call twice."""
         process, self._process = self._process, None
         if process is None:
+            if self.kept and self.alive():
+                os.kill(self.pid, signal.SIGTERM)
             return
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -59,21 +69,13 @@ class Fork:
         except OSError:
             pass
 
-    def detach(self) -> None:
-        """Leave anvil running after this process exits (--keep-fork)."""
-        if self._process is not None:
-            # Keep the handle referenced: a collected Popen of a live child warns, and this
-            # child outlives us by design.
-            _DETACHED.append(self._process)
-        self._process = None
-
 
 async def start_fork(parent_url: str, block_number: int, *, keep: bool = False) -> Fork:
     """Start `anvil --fork-url parent --fork-block-number N` and wait until it answers.
 
-    A fork that is not kept dies with this process, even a SIGKILLed one (Linux
-    PR_SET_PDEATHSIG); a kept one gets its own session, so a Ctrl-C meant for solver does not
-    kill it mid-inspection.
+    A fork that is not kept is our child and dies with this process, even a SIGKILLed one
+    (Linux PR_SET_PDEATHSIG). A kept one (--keep-fork) is daemonized through `sh -c '… &'`:
+    it belongs to init, in its own session, so neither our exit nor a Ctrl-C stops it.
     """
     from solver.devnet.tools import require_anvil
 
@@ -85,14 +87,21 @@ async def start_fork(parent_url: str, block_number: int, *, keep: bool = False) 
            "--auto-impersonate", "--disable-min-priority-fee", "--base-fee", "0"]
     env = {k: v for k, v in os.environ.items() if k in _CHILD_ENV_KEYS}
     started = time.perf_counter()
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                   env=env, start_new_session=keep,
-                                   preexec_fn=None if keep else _die_with_parent)
-    fork = Fork(url="", pid=process.pid, block_number=block_number, log_path=log_path,
-                started_s=started, _process=process)
+    fork = Fork(url="", pid=0, block_number=block_number, log_path=log_path, started_s=started,
+                kept=keep)
+    if keep:
+        line = f"{shlex.join(cmd)} >{shlex.quote(str(log_path))} 2>&1 </dev/null & echo $!"
+        done = subprocess.run(["/bin/sh", "-c", line], env=env, capture_output=True, text=True,
+                              start_new_session=True, timeout=30)
+        fork.pid = int(done.stdout.strip() or 0)
+    else:
+        with open(log_path, "wb") as log:
+            fork._process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
+                                             stderr=subprocess.STDOUT, env=env,
+                                             preexec_fn=_die_with_parent)
+        fork.pid = fork._process.pid
     try:
-        fork.url = await _wait_listening(process, log_path)
+        fork.url = await _wait_listening(fork)
     except BaseException:
         fork.stop()
         raise
@@ -110,14 +119,14 @@ def _die_with_parent() -> None:
         pass
 
 
-async def _wait_listening(process: subprocess.Popen, log_path: Path) -> str:
+async def _wait_listening(fork: Fork) -> str:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
-        text = log_path.read_bytes()
+        text = fork.log_path.read_bytes()
         match = _LISTENING_RE.search(text)
         if match:
             return "http://" + match.group(1).decode()
-        if process.poll() is not None:
+        if not fork.alive():
             tail = text.decode(errors="replace").strip().splitlines()[-3:]
             if any("fork" in line.lower() or "rpc" in line.lower() for line in tail):
                 raise RpcError("anvil could not fork the chain: " + " | ".join(tail),

@@ -147,7 +147,6 @@ async def simulate_trade(plan: TradePlan, *, parent_url: str, sender: str | None
         raise
     timings = {"fork_start": round(fork_ms, 1), **result.timings_ms}
     if keep_fork:
-        fork.detach()
         extra = {"fork_url": fork.url, "fork_pid": fork.pid}
     else:
         fork.stop()

@@ -69,7 +69,6 @@ def simulate_on_kept_fork(devnet, text: str):
                 receipt = await rpc.call("eth_getTransactionReceipt", [sim.tx_hash])
         finally:
             os.kill(sim.fork_pid, signal.SIGTERM)
-            os.waitpid(sim.fork_pid, 0)  # our child: reap it
         return quote, plan, sim, receipt
     return asyncio.run(go())
 
