@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
 from solver.encode import encode_allowance, encode_approve
 from solver.errors import RpcError, SafetyError, SimulationError

@@ -102,6 +102,21 @@ def load_signer(*, keystore: Path | None = None, private_key_env: str | None = N
                      hint="the key is never taken as a literal argument", code="missing_key")
 
 
+def keystore_address(path: Path) -> str:
+    """The address a keystore declares, read without the password (enough to simulate)."""
+    from solver.addresses import is_address, to_checksum
+
+    try:
+        address = json.loads(Path(path).expanduser().read_text(encoding="utf-8")).get("address", "")
+    except (OSError, ValueError, AttributeError):
+        raise UsageError(f"keystore {path} is not a readable JSON keystore", code="bad_key") from None
+    address = address if address.startswith("0x") else "0x" + address
+    if not is_address(address):
+        raise UsageError(f"keystore {path} declares no address: pass --from ADDRESS",
+                         code="bad_key")
+    return to_checksum(address)
+
+
 def _from_env(var: str, environ: Any) -> Signer:
     if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", var):
         raise UsageError(f"--private-key-env takes the NAME of an environment variable, "

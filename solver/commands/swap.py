@@ -25,7 +25,11 @@ def run_swap(ctx: AppContext, intent_text: str, *, simulate: bool, send: bool, s
     sender = parse_sender(sender)
     intent, chain = load_intent(ctx, intent_text)
     signer = None
-    if send or (sender is None and not fund and (keystore or private_key_env)):
+    if not send and sender is None and keystore is not None and private_key_env is None:
+        from solver.signer import keystore_address
+
+        sender = keystore_address(keystore)  # simulating needs the address, not the password
+    if send or (sender is None and not fund and private_key_env):
         from solver.signer import load_signer
 
         signer = load_signer(keystore=keystore, private_key_env=private_key_env)

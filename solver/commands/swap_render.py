@@ -93,6 +93,8 @@ def confirm_prompt(quote: Any, plan: Any, sim: Any, chain: Any) -> bool:
     sys.stderr.write("send this transaction? [y/N] ")
     sys.stderr.flush()
     answer = sys.stdin.readline()
+    if not sys.stdin.isatty():  # a piped answer does not echo its newline
+        sys.stderr.write("\n")
     return answer.strip().lower() in ("y", "yes")
 
 

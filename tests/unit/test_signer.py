@@ -9,7 +9,7 @@ import pytest
 from eth_account import Account
 
 from solver.errors import UsageError
-from solver.signer import load_signer
+from solver.signer import keystore_address, load_signer
 
 KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -59,6 +59,7 @@ def test_keystore_with_password_prompt(tmp_path):
     path.write_text(json.dumps(Account.encrypt(KEY, "hunter2", iterations=2)))
     signer = load_signer(keystore=path, prompt=lambda _: "hunter2")
     assert signer.address == ADDRESS
+    assert keystore_address(path) == ADDRESS  # no password needed just to simulate
     with pytest.raises(UsageError) as info:
         load_signer(keystore=path, prompt=lambda _: "wrong")
     assert info.value.code == "bad_password" and no_key(str(info.value))
