@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from solver.addresses import is_address, to_checksum
 from solver.context import AppContext
 from solver.errors import UsageError
@@ -36,18 +34,6 @@ def load_intent(ctx: AppContext, text: str):
     return intent, chain
 
 
-def encode_tx(chain, quote, *, sender: str) -> dict:
-    """The one SwapRouter02 transaction for this quote, with its deadline and on-chain limit."""
-    from solver.encode import SwapSpec, encode_swap
-
-    intent = quote.intent
-    spec = SwapSpec(kind=intent.kind, sell_token=intent.sell, buy_token=intent.buy,
-                    recipient=intent.recipient or sender,
-                    deadline=int(time.time()) + intent.deadline_s, limit=quote.limit,
-                    native_in=intent.native_in, native_out=intent.native_out)
-    return encode_swap(quote.route, spec, router=chain.router).tx_json()
-
-
 async def produce_quote(engine, intent, *, sender: str | None, explain: bool,
                         max_age_s: float = 0.0):
     """(Quote, tx or None) for one parsed intent: the path shared by `quote` and `batch`."""
@@ -68,7 +54,13 @@ async def produce_quote(engine, intent, *, sender: str | None, explain: bool,
             intent = replace(intent, max_amount_in=limit_max_in(
                 intent.limit_price, amount_out=amount, sell_address=intent.sell))
     quote = quote_on_market(engine, market, intent, amount=amount, explain=explain)
-    tx = encode_tx(engine.chain, quote, sender=sender) if sender else None
+    tx = None
+    if sender:
+        # The same encoding `swap` sends: chain-clock deadline, router factories checked.
+        from solver.commands.swap import plan_from_quote
+
+        plan = await plan_from_quote(engine.reader.rpc, engine.chain, quote, sender=sender)
+        tx = plan.encoded.tx_json()
     return quote, tx
 
 
