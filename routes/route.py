@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from routes.curves import spot_rate
-from routes.pools import Pool, V2Pool
+from routes.pools import UNISWAP_V3, Pool, V2Pool
 from routes.swap import swap_exact_in, swap_exact_out
 
 EXACT_IN = "exact_in"
@@ -124,25 +124,75 @@ def execute(paths, amounts: list[int], *, exact_in: bool) -> Execution:
 
 
 def _run_leg(edges, amount: int, state: dict[str, Pool], exact_in: bool) -> tuple[Hop, ...] | None:
+    """Run one leg and commit its pool states to `state`; None if a swap can't fill.
+
+    Exact-out legs are planned backward (what input buys `amount`), then realized the way
+    SwapRouter02 executes them (solver/encode.py): V3 `exactOutput` is exact hop by hop, but
+    V2 `swapTokensForExactTokens` pays getAmountsIn(y) and then swaps forward on balances, so
+    its pairs send getAmountOut(amountIn) >= y; and hops after the leg's first protocol run
+    spend the router's whole balance, i.e. run forward. So a leg's output can exceed `amount`
+    by a few wei, and every hop here is what the pools really do.
+    """
+    if exact_in:
+        return _run_forward(edges, amount, state)
+    plan = _run_backward(edges, amount, dict(state))
+    if plan is None:
+        return None
+    exact = _exact_prefix(edges)
+    if exact == len(edges):
+        return _run_backward(edges, amount, state)
+    head: tuple[Hop, ...] = ()
+    start = plan[0].amount_in
+    if exact:
+        head = _run_backward(edges[:exact], plan[exact - 1].amount_out, state)
+        if head is None:
+            return None
+        start = head[-1].amount_out
+    tail = _run_forward(edges[exact:], start, state)
+    if tail is None or tail[-1].amount_out < amount:
+        return None
+    return head + tail
+
+
+def _exact_prefix(edges) -> int:
+    """How many leading hops SwapRouter02 fills exactly for exact output: the first run of V3
+    hops (one exactOutput call); none when the leg starts on V2."""
+    count = 0
+    for e in edges:
+        if e.pool.protocol != UNISWAP_V3:
+            break
+        count += 1
+    return count
+
+
+def _run_forward(edges, amount: int, state: dict[str, Pool]) -> tuple[Hop, ...] | None:
     hops: list[Hop] = []
     pending: dict[str, Pool] = {}
-    order = edges if exact_in else reversed(edges)
-    for e in order:
+    for e in edges:
         pool = pending.get(e.pool.address) or state.get(e.pool.address) or e.pool
-        if exact_in:
-            r = swap_exact_in(pool, e.token_in, amount)
-        else:
-            r = swap_exact_out(pool, e.token_in, amount)
-        if not r.complete or r.amount_out <= 0 or r.amount_in <= 0:
-            return None
-        if exact_in and r.amount_in != amount or not exact_in and r.amount_out != amount:
+        r = swap_exact_in(pool, e.token_in, amount)
+        if not r.complete or r.amount_out <= 0 or r.amount_in != amount:
             return None
         pending[e.pool.address] = r.pool_after
         hops.append(Hop(pool, e.token_in, e.token_out, r.amount_in, r.amount_out, r.ticks_crossed))
-        amount = r.amount_out if exact_in else r.amount_in
+        amount = r.amount_out
     state.update(pending)
-    if not exact_in:
-        hops.reverse()
+    return tuple(hops)
+
+
+def _run_backward(edges, amount: int, state: dict[str, Pool]) -> tuple[Hop, ...] | None:
+    hops: list[Hop] = []
+    pending: dict[str, Pool] = {}
+    for e in reversed(edges):
+        pool = pending.get(e.pool.address) or state.get(e.pool.address) or e.pool
+        r = swap_exact_out(pool, e.token_in, amount)
+        if not r.complete or r.amount_in <= 0 or r.amount_out != amount:
+            return None
+        pending[e.pool.address] = r.pool_after
+        hops.append(Hop(pool, e.token_in, e.token_out, r.amount_in, r.amount_out, r.ticks_crossed))
+        amount = r.amount_in
+    state.update(pending)
+    hops.reverse()
     return tuple(hops)
 
 

@@ -73,11 +73,6 @@ def simulate_on_kept_fork(devnet, text: str):
     return asyncio.run(go())
 
 
-def _has_v2_exact_out_hop(route) -> bool:
-    return route.kind == "exact_out" and any(h.pool.protocol == "uniswap_v2"
-                                             for leg in route.legs for h in leg.hops)
-
-
 def _check_hops(route, receipt) -> list[str]:
     """Every hop's quoted pool deltas against the pool's own Swap event, in execution order."""
     events = swap_events(receipt)
@@ -103,12 +98,6 @@ def test_quoted_hops_are_realized_to_the_wei(devnet, text):
     assert sim.ok, sim.revert
     assert sim.meets_limit
     problems = _check_hops(route, receipt)
-    if problems and _has_v2_exact_out_hop(route):
-        # SwapRouter02's V2 exact-output pays getAmountsIn(y) and then swaps forward, so the pair
-        # sends getAmountOut(getAmountIn(y)) >= y. The router quotes y: a router-side model gap.
-        assert sim.amount_out >= route.amount_out and sim.amount_in <= plan.limit
-        pytest.xfail("V2 exact-output hop: SwapRouter02 delivers getAmountOut(getAmountIn(y)) >= y; "
-                     "routes/ quotes y. " + "; ".join(problems[:2]))
     assert problems == []
     assert (sim.amount_in, sim.amount_out) == (route.amount_in, route.amount_out)
 
