@@ -313,19 +313,8 @@ async def replay_revert(rpc: RpcClient, call: dict, block: int | str) -> Revert:
     try:
         await rpc.call("eth_call", [call, tag])
     except JsonRpcError as exc:
-        return decode_revert(_revert_bytes(exc.data), fallback=exc.message)
+        return decode_revert(exc.revert_data, fallback=exc.message)
     return Revert("unknown", "reverted, but the replay did not (the state moved?)", "0x")
-
-
-def _revert_bytes(data: Any) -> bytes:
-    if isinstance(data, dict):  # some nodes nest it: {"data": "0x..."}
-        data = data.get("data")
-    if isinstance(data, str) and data.startswith("0x"):
-        try:
-            return bytes.fromhex(data[2:])
-        except ValueError:
-            return b""
-    return b""
 
 
 PANIC_CODES = {0x01: "assert failed", 0x11: "arithmetic overflow or underflow", 0x12: "division by zero",
