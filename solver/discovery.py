@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Iterable
 from solver import abi
 from solver.addresses import to_checksum
 from solver.config import ChainConfig, DexConfig
-from solver.errors import ConfigError
+from solver.errors import ConfigError, RpcError
 from solver.multicall import Call
 from solver.paths import cache_home
 
@@ -136,7 +136,11 @@ def _absorb(plan: _DexPlan, results: list) -> None:
                               f"{'getPair' if fee is None else 'getPool'}",
                               hint="check the dex's factory address and kind in the config",
                               code="bad_factory")
-        address = abi.address_at(res.data, 0)
+        try:
+            address = abi.address_at(res.data, 0)
+        except abi.AbiDecodeError as exc:
+            raise RpcError(f"factory {plan.dex.factory} answered a non-address",
+                           code="bad_rpc_answer") from exc
         pools[_key(a, b, fee)] = None if address == ZERO_ADDRESS else to_checksum(address)
     spacings = plan.cache.setdefault("tick_spacing", {})
     for fee, res in zip(plan.spacing_fees, results[n:]):
@@ -199,9 +203,13 @@ async def _query(reader: "RpcChainReader", plans: list[_DexPlan]) -> str:
     requests = [("eth_chainId", []), ("eth_getBlockByNumber", ["0x0", False])]
     mc_requests, decode = reader.multicall_requests(flat, "latest")
     results = await reader.rpc.batch(requests + mc_requests)
-    reader.check_chain_id(int(results[0], 16))
-    genesis = (results[1] or {}).get("hash")
-    decoded = decode(results[2:])
+    from solver.reader import malformed, quantity
+
+    reader.check_chain_id(quantity(results[0], "eth_chainId"))
+    if not isinstance(results[1], dict) or not isinstance(results[1].get("hash"), str):
+        raise malformed("eth_getBlockByNumber(0)", results[1])
+    genesis = results[1]["hash"]
+    decoded = await reader.decode_multicall(decode, results[2:], "latest")
     start = 0
     for plan, calls in zip(plans, calls_by_plan):
         _absorb(plan, decoded[start:start + len(calls)])

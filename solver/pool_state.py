@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from routes.pools import MAX_TICK, MIN_TICK, V2Pool, V3Pool
+from routes.tick_math import MAX_SQRT_RATIO, MIN_SQRT_RATIO, get_sqrt_ratio_at_tick
 from solver import abi
 from solver.discovery import UNISWAP_V2, PoolRef
 from solver.multicall import Call, CallResult
@@ -181,16 +182,41 @@ def absorb_phase_b(plans: list[PoolPlan], results: list[CallResult]) -> None:
 
 
 def build_pool(plan: PoolPlan) -> V2Pool | V3Pool | None:
-    """The snapshot value; None for a V3 pool that was created but never initialized."""
+    """The snapshot value; None for a V3 pool that was created but never initialized.
+
+    Values no real pool can hold (reserves past uint112, a price that disagrees with its
+    own tick, a fee other than the pool's tier) raise AbiDecodeError: they come from a broken
+    or hostile answer, and a quote must not be computed from them.
+    """
     ref, s = plan.ref, plan.state
     if ref.protocol == UNISWAP_V2:
+        if s["reserve0"] >> 112 or s["reserve1"] >> 112:
+            raise abi.AbiDecodeError(f"pair {ref.address} reports reserves past uint112")
         return V2Pool(ref.address, ref.token0, ref.token1, s["reserve0"], s["reserve1"],
                       ref.fee_bps, ref.dex)
     if s["sqrt_price_x96"] == 0:
         return None
+    check_v3_state(ref, s, plan.ticks)
     assert plan.words is not None
     scan_lo, scan_hi = scan_ticks(ref, plan.words)
     ticks = tuple(sorted(plan.ticks))
     return V3Pool(ref.address, ref.token0, ref.token1, s["fee"], s["tick_spacing"],
                   s["sqrt_price_x96"], s["tick"], s["liquidity"], ticks, scan_lo, scan_hi,
                   ref.dex)
+
+
+def check_v3_state(ref: PoolRef, state: dict, ticks: list[tuple[int, int]]) -> None:
+    """Reject V3 state that can't be a real pool's (see build_pool)."""
+    sqrt_price, tick = state["sqrt_price_x96"], state["tick"]
+    if not MIN_SQRT_RATIO <= sqrt_price < MAX_SQRT_RATIO or not MIN_TICK <= tick <= MAX_TICK:
+        raise abi.AbiDecodeError(f"pool {ref.address} reports a price out of range")
+    # slot0.tick may sit one below the tick of its price after a swap that ended on a boundary.
+    upper = get_sqrt_ratio_at_tick(tick + 1) if tick < MAX_TICK else MAX_SQRT_RATIO
+    if not get_sqrt_ratio_at_tick(tick) <= sqrt_price <= upper:
+        raise abi.AbiDecodeError(f"pool {ref.address} reports tick {tick}, which its price "
+                                 "contradicts")
+    if state["liquidity"] >> 128 or state["fee"] != ref.fee_pips:
+        raise abi.AbiDecodeError(f"pool {ref.address} reports impossible liquidity or fee")
+    for _, net in ticks:
+        if not -(1 << 127) <= net < 1 << 127:
+            raise abi.AbiDecodeError(f"pool {ref.address} reports liquidityNet past int128")

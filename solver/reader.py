@@ -100,6 +100,48 @@ class ChainReader(Protocol):
                              block: int | None = None) -> tuple[TokenMeta, ...]: ...
 
 
+def malformed(what: str, value: object) -> RpcError:
+    """The node's answer has the wrong shape: rejected, never guessed at."""
+    shown = repr(value)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    return RpcError(f"malformed answer to {what}: {shown}",
+                    hint="the RPC endpoint (or a proxy before it) is broken; try another --rpc",
+                    code="bad_rpc_answer")
+
+
+def quantity(value: object, what: str) -> int:
+    """A JSON-RPC QUANTITY ("0x1a") as an int; anything else is a malformed answer."""
+    if isinstance(value, str) and value[:2] in ("0x", "0X") and 2 < len(value) <= 66:
+        try:
+            return int(value[2:], 16)
+        except ValueError:
+            pass
+    raise malformed(what, value)
+
+
+def data_bytes(value: object, what: str) -> bytes:
+    """JSON-RPC DATA ("0x..." of whole bytes) as bytes."""
+    if isinstance(value, str) and value[:2] in ("0x", "0X") and len(value) % 2 == 0:
+        try:
+            return bytes.fromhex(value[2:])
+        except ValueError:
+            pass
+    raise malformed(what, value)
+
+
+# JSON-RPC errors that mean "this node has no such method", the one failure of an optional
+# head call (eth_feeHistory on a pre-London chain) that may be answered by a fallback.
+_UNSUPPORTED = ("not found", "not supported", "unsupported", "does not exist", "not available")
+
+
+def _optional(result: object) -> object:
+    if isinstance(result, JsonRpcError):
+        if result.rpc_code == -32601 or any(m in result.rpc_message.lower() for m in _UNSUPPORTED):
+            return None
+        raise result
+    return result
+
+
 def _block_tag(block: int | str | None) -> str:
     if block is None:
         return "latest"
@@ -109,11 +151,21 @@ def _block_tag(block: int | str | None) -> str:
 def parse_gas_price(fee_history: object, gas_price_hex: object) -> GasPrice:
     """eth_feeHistory + eth_gasPrice answers → GasPrice; a chain without EIP-1559 (the
     history call failed) gets base fee 0 and pays the legacy price as its tip."""
-    gas_price = int(gas_price_hex, 16) if isinstance(gas_price_hex, str) else 0
-    if not isinstance(fee_history, dict) or not fee_history.get("baseFeePerGas"):
+    gas_price = 0 if gas_price_hex is None else quantity(gas_price_hex, "eth_gasPrice")
+    if fee_history is None:
         return GasPrice(0, gas_price, gas_price)
-    base_fee = int(fee_history["baseFeePerGas"][-1], 16)
-    tips = [int(r[0], 16) for r in fee_history.get("reward") or [] if r]
+    if not isinstance(fee_history, dict):
+        raise malformed("eth_feeHistory", fee_history)
+    base_fees = fee_history.get("baseFeePerGas")
+    if not base_fees:  # a chain without EIP-1559 answers with no base fees
+        return GasPrice(0, gas_price, gas_price)
+    if not isinstance(base_fees, list):
+        raise malformed("eth_feeHistory", base_fees)
+    base_fee = quantity(base_fees[-1], "eth_feeHistory")
+    rewards = fee_history.get("reward") or []
+    if not isinstance(rewards, list) or not all(isinstance(r, list) for r in rewards):
+        raise malformed("eth_feeHistory", rewards)
+    tips = [quantity(r[0], "eth_feeHistory") for r in rewards if r]
     priority = int(statistics.median(tips)) if tips else max(gas_price - base_fee, 0)
     return GasPrice(base_fee, priority, gas_price)
 
@@ -141,10 +193,10 @@ class RpcChainReader:
         return chain_id
 
     async def chain_id(self) -> int:
-        return self.check_chain_id(int(await self.rpc.call("eth_chainId"), 16))
+        return self.check_chain_id(quantity(await self.rpc.call("eth_chainId"), "eth_chainId"))
 
     async def block_number(self) -> int:
-        return int(await self.rpc.call("eth_blockNumber"), 16)
+        return quantity(await self.rpc.call("eth_blockNumber"), "eth_blockNumber")
 
     async def gas_price(self) -> GasPrice:
         return (await self.head()).gas
@@ -159,11 +211,12 @@ class RpcChainReader:
         for res in (results[0], results[1]):
             if isinstance(res, JsonRpcError):
                 raise res
-        chain_id = self.check_chain_id(int(results[0], 16))
-        number = block if block is not None else int(results[1], 16)
-        fee_history = None if isinstance(results[2], JsonRpcError) else results[2]
-        gas_hex = None if isinstance(results[3], JsonRpcError) else results[3]
-        return ChainHead(chain_id, number, parse_gas_price(fee_history, gas_hex))
+        chain_id = self.check_chain_id(quantity(results[0], "eth_chainId"))
+        number = block if block is not None else quantity(results[1], "eth_blockNumber")
+        # Gas is optional only where the node lacks the method; any other failure fails the
+        # read, so a quote's gas (and so its route) never silently differs.
+        gas = parse_gas_price(_optional(results[2]), _optional(results[3]))
+        return ChainHead(chain_id, number, gas)
 
     async def head(self, block: int | None = None) -> ChainHead:
         """Chain id (checked), block number and gas price in one round trip."""
@@ -175,39 +228,78 @@ class RpcChainReader:
     def multicall_requests(self, calls: Sequence[Call], block: int | str | None
                            ) -> tuple[list[tuple[str, list]], Callable[[list], list[CallResult]]]:
         """The eth_call requests of a chunked aggregate3, and a decoder of their answers,
-        so callers can put them in a JSON-RPC batch with other requests."""
+        so callers can put them in a JSON-RPC batch with other requests.
+
+        At a pinned block every chunk also asks Multicall3.getBlockNumber(), and the decoder
+        rejects a chunk that ran at any other block: a node (or a cache in front of it) that
+        ignores the block parameter would otherwise mix two states into one snapshot.
+        """
         chunks = list(plan_chunks(calls))
         tag = _block_tag(block)
+        pinned = isinstance(block, int)
+        stamp = [Call(self.chain.multicall3, abi.GET_BLOCK_NUMBER, gas=1_000)] if pinned else []
         requests = [("eth_call", [{"to": self.chain.multicall3, "gas": hex(CALL_GAS_LIMIT),
-                                   "data": "0x" + encode_aggregate3(calls[a:b]).hex()}, tag])
+                                   "data": "0x" + encode_aggregate3(
+                                       list(calls[a:b]) + stamp).hex()}, tag])
                     for a, b in chunks]
 
         def decode(answers: list) -> list[CallResult]:
+            if len(answers) != len(chunks):
+                raise RpcError(f"expected {len(chunks)} multicall answers, got {len(answers)}")
             out: list[CallResult] = []
             for (a, b), answer in zip(chunks, answers):
                 if isinstance(answer, JsonRpcError):
                     raise RpcError(f"multicall of {b - a} calls failed: {answer.rpc_message}",
                                    hint="is Multicall3 deployed at the configured address?") from answer
-                try:
-                    part = decode_aggregate3(bytes.fromhex(answer[2:]))
-                except (abi.AbiDecodeError, ValueError, TypeError) as exc:
-                    # Empty data: no contract there. The chain id was checked in the same batch.
+                raw = data_bytes(answer, "eth_call (Multicall3.aggregate3)")
+                if not raw:
+                    # No code there. The chain id was checked in the same batch.
                     raise ConfigError(f"Multicall3 at {self.chain.multicall3} did not answer "
                                       "aggregate3", hint="check multicall3 in the config",
-                                      code="bad_multicall3") from exc
-                if len(part) != b - a:
-                    raise RpcError("multicall returned the wrong number of results")
+                                      code="bad_multicall3")
+                try:
+                    part = decode_aggregate3(raw)
+                except abi.AbiDecodeError as exc:
+                    raise malformed("eth_call (Multicall3.aggregate3)", answer) from exc
+                if len(part) != b - a + len(stamp):
+                    raise RpcError(f"multicall returned {len(part)} results for "
+                                   f"{b - a + len(stamp)} calls", code="bad_rpc_answer")
+                if pinned:
+                    self._check_stamp(part.pop(), block)
                 out.extend(part)
             return out
 
         return requests, decode
+
+    def _check_stamp(self, stamp: CallResult, block: int) -> None:
+        ran_at = abi.uint_at(stamp.data, 0) if stamp.success and len(stamp.data) >= 32 else None
+        if ran_at != block:
+            raise RpcError(f"the node answered a read pinned to block {block} from block "
+                           f"{ran_at}: refusing to mix states",
+                           hint="the RPC endpoint ignores the block parameter (a caching proxy?); "
+                                "try another --rpc", code="inconsistent_block")
 
     async def multicall(self, calls: Sequence[Call], block: int | str | None = None) -> list[CallResult]:
         """Run calls through Multicall3 at `block`: one JSON-RPC batch of chunked eth_calls."""
         if not calls:
             return []
         requests, decode = self.multicall_requests(calls, block)
-        return decode(await self.rpc.batch(requests, return_errors=True))
+        return await self.decode_multicall(decode, await self.rpc.batch(requests, return_errors=True),
+                                           block)
+
+    async def decode_multicall(self, decode: Callable[[list], list[CallResult]], answers: list,
+                               block: int | str | None) -> list[CallResult]:
+        """decode(answers), telling a missing Multicall3 (exit 6) from an empty answer by a
+        node that has it (exit 4): only the failure path pays the extra eth_getCode."""
+        try:
+            return decode(answers)
+        except ConfigError as exc:
+            if exc.code != "bad_multicall3":
+                raise
+            code = await self.rpc.call("eth_getCode", [self.chain.multicall3, _block_tag(block)])
+            if isinstance(code, str) and len(code) > 2:
+                raise malformed("eth_call (Multicall3.aggregate3)", "0x") from exc
+            raise
 
     async def call_many(self, calls: Sequence[tuple[str, bytes]], block: int | str | None = None,
                         *, gas: int | None = None) -> list[CallResult]:
@@ -231,7 +323,7 @@ class RpcChainReader:
                     raise answer
                 out.append(CallResult(False, answer.revert_data))
             else:
-                out.append(CallResult(True, bytes.fromhex(answer[2:])))
+                out.append(CallResult(True, data_bytes(answer, "eth_call")))
         return out
 
     # --- pools ---------------------------------------------------------------------------
@@ -258,14 +350,16 @@ class RpcChainReader:
         head = self._parse_head(results[:4], block)
         hints = dict(self._tick_hints)
         if probe:
-            for ref, res in zip(probe, probe_decode(results[4:])):
+            for ref, res in zip(probe, await self.decode_multicall(probe_decode, results[4:],
+                                                                   "latest")):
                 if res.success and len(res.data) >= 64:
                     hints[ref.address] = abi.int_at(res.data, 1)
         try:
             pools, skipped = await self._read_pools(refs, head.block_number, hints)
-        except abi.AbiDecodeError as exc:
+        except ValueError as exc:  # AbiDecodeError, or a pool constructor refusing the values
             raise RpcError(f"pool state read failed at block {head.block_number}: {exc}",
-                           hint="the pool cache may be stale: run `solver pools sync --refresh`") from exc
+                           hint="the pool cache may be stale (run `solver pools sync --refresh`), "
+                                "or the RPC endpoint answered garbage") from exc
         for pool in pools:
             if isinstance(pool, V3Pool):
                 self._tick_hints[pool.address] = pool.tick

@@ -12,16 +12,22 @@ from __future__ import annotations
 import asyncio
 import io
 import itertools
+import os
 import random
 from typing import Any, Awaitable, Callable, Sequence
 
 import aiohttp
 import orjson
+from aiohttp.http_exceptions import HttpProcessingError
 
-from solver.errors import RpcError
+from solver.errors import ConfigError, RpcError
 
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_RETRIES = 3
+# Overrides of the two defaults above, for every client that doesn't pass its own: slow
+# providers want more time, CI and the fault-injection tests want less.
+TIMEOUT_ENV = "SOLVER_RPC_TIMEOUT_S"
+RETRIES_ENV = "SOLVER_RPC_RETRIES"
 DEFAULT_BACKOFF_S = 0.1
 # anvil rejects bodies over ~2 MB; stay well below so one batch never trips it.
 DEFAULT_MAX_BODY_BYTES = 1_500_000
@@ -84,6 +90,36 @@ class _TooLarge(Exception):
     """The node refused the batch for its size: split it."""
 
 
+# Everything the HTTP exchange can raise below us. aiohttp's own errors, its parser's (a
+# server that doesn't speak HTTP), timeouts, sockets, and ValueError: yarl rejects some
+# URLs with a bare ValueError/UnicodeError before aiohttp can wrap it.
+# tests/unit/test_rpc_mapping.py injects each of these and checks none escapes unmapped.
+TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
+    aiohttp.ClientError, HttpProcessingError, asyncio.TimeoutError, OSError, ValueError)
+
+
+def default_timeout_s() -> float:
+    return _env_number(TIMEOUT_ENV, DEFAULT_TIMEOUT_S, float, lo=0.001, hi=3600.0)
+
+
+def default_retries() -> int:
+    return _env_number(RETRIES_ENV, DEFAULT_RETRIES, int, lo=0, hi=100)
+
+
+def _env_number(name: str, default, kind: type, *, lo, hi):
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or not lo <= value <= hi:
+        raise ConfigError(f"${name}={raw!r} is not a number in [{lo}, {hi}]",
+                          hint=f"unset it, or e.g. {name}={default}", code="bad_env")
+    return value
+
+
 def _is_transient_error(error: Any) -> bool:
     if not isinstance(error, dict):
         return False
@@ -104,8 +140,8 @@ class RpcClient:
     how chatty a read was.
     """
 
-    def __init__(self, url: str | Sequence[str], *, timeout_s: float = DEFAULT_TIMEOUT_S,
-                 retries: int = DEFAULT_RETRIES, backoff_s: float = DEFAULT_BACKOFF_S,
+    def __init__(self, url: str | Sequence[str], *, timeout_s: float | None = None,
+                 retries: int | None = None, backoff_s: float = DEFAULT_BACKOFF_S,
                  max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
                  max_batch_calls: int = DEFAULT_MAX_BATCH_CALLS,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -113,8 +149,9 @@ class RpcClient:
         self.urls = (url,) if isinstance(url, str) else tuple(url)
         if not self.urls:
             raise ValueError("RpcClient needs at least one URL")
-        self.timeout_s = timeout_s
-        self.retries = retries
+        # None: the default, or $SOLVER_RPC_TIMEOUT_S / $SOLVER_RPC_RETRIES when set.
+        self.timeout_s = default_timeout_s() if timeout_s is None else timeout_s
+        self.retries = default_retries() if retries is None else retries
         self.backoff_s = backoff_s
         self.max_body_bytes = max_body_bytes
         self.max_batch_calls = max_batch_calls
@@ -164,7 +201,13 @@ class RpcClient:
         except aiohttp.ClientConnectorError as exc:
             # Refused or unresolvable: the request never left, so any request may be resent.
             raise _Transient(f"can't connect ({type(exc).__name__})", delivered=False) from exc
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (aiohttp.NonHttpUrlClientError, ValueError) as exc:  # InvalidURL is a ValueError
+            # Never sent; waiting won't fix the URL, another URL might serve.
+            raise _Transient(f"invalid URL ({type(exc).__name__})", delivered=False,
+                             same_url=False) from exc
+        except asyncio.TimeoutError as exc:
+            raise _Transient(f"no answer within {self.timeout_s:g} s", delivered=True) from exc
+        except TRANSPORT_ERRORS as exc:
             raise _Transient(f"connection failed ({type(exc).__name__})", delivered=True) from exc
         if status == 413:
             raise _TooLarge()
@@ -179,7 +222,9 @@ class RpcClient:
         try:
             return orjson.loads(payload)
         except orjson.JSONDecodeError as exc:
-            raise _Transient("malformed JSON", delivered=True, same_url=False) from exc
+            # Truncated or garbled on the way, or not a JSON-RPC server at all: worth one more
+            # try (reads only: `delivered` keeps a transaction from being resent).
+            raise _Transient("malformed JSON in the answer", delivered=True) from exc
 
     def _backoff_s(self, attempt: int, exc: _Transient) -> float:
         if exc.retry_after_s is not None:
@@ -215,28 +260,47 @@ class RpcClient:
                        hint="is the node running? check --rpc or the chain's rpc_url") from last
 
     def _parse(self, url: str, items: list[dict], answer: Any) -> dict[int, dict]:
+        """Answers by id, exactly one per request of this group, in any order (JSON-RPC lets
+        a node reorder a batch). Anything else is rejected, never partly used: a missing,
+        unknown or repeated id, an item with neither result nor error, a non-object."""
+        wanted = {item["id"] for item in items}
+        if isinstance(answer, dict) and answer.get("error") is not None and (
+                len(items) > 1 or answer.get("id") not in wanted):
+            # One error object for the whole request: the node refused all of it.
+            error = answer["error"]
+            if len(items) > 1 and _is_batch_limit_error(error):
+                raise _TooLarge()
+            if _is_transient_error(error):
+                raise _Transient(_error_text(error), delivered=True)
+            raise RpcError(f"RPC {url} refused the request: {_error_text(error)}")
         if isinstance(answer, dict):
-            if len(items) > 1 and answer.get("error") is not None:
-                # A batch answered with one error object: the node refused the whole batch.
-                if _is_batch_limit_error(answer["error"]):
-                    raise _TooLarge()
-                if _is_transient_error(answer["error"]):
-                    raise _Transient(str(answer["error"].get("message")), delivered=True)
-                raise RpcError(f"RPC {url} rejected the batch: {answer['error'].get('message')}")
             answer = [answer]
         if not isinstance(answer, list):
-            raise RpcError(f"RPC {url} returned a malformed answer")
+            raise _Transient(f"the answer is a JSON {type(answer).__name__}, not JSON-RPC",
+                             delivered=True)
         by_id: dict[int, dict] = {}
         for item in answer:
-            if not isinstance(item, dict) or "id" not in item:
-                raise RpcError(f"RPC {url} returned a malformed batch item")
-            by_id[item["id"]] = item
+            if not isinstance(item, dict):
+                raise _Transient("a batch item is not an object", delivered=True)
+            key = item.get("id")
+            if isinstance(key, bool) or not isinstance(key, int) or key not in wanted:
+                raise _Transient(f"an answer carries id {str(key)[:20]!r}, which was never asked",
+                                 delivered=True)
+            if key in by_id:
+                raise _Transient(f"two answers carry id {key}", delivered=True)
+            if "result" not in item and item.get("error") is None:
+                raise _Transient(f"the answer to id {key} has neither result nor error",
+                                 delivered=True)
+            by_id[key] = item
+        if len(by_id) != len(wanted):
+            raise _Transient(f"{len(wanted) - len(by_id)} of {len(wanted)} answers are missing",
+                             delivered=True)
         for item in by_id.values():
             error = item.get("error")
             if error is not None and _is_batch_limit_error(error) and len(items) > 1:
                 raise _TooLarge()
             if error is not None and _is_transient_error(error):
-                raise _Transient(str(error.get("message")), delivered=True)
+                raise _Transient(_error_text(error), delivered=True)
         return by_id
 
     async def _send_group(self, items: list[dict], bodies: list[bytes]) -> dict[int, dict]:
@@ -309,13 +373,21 @@ class RpcClient:
         return results
 
 
+def _error_text(error: Any) -> str:
+    message = error.get("message") if isinstance(error, dict) else error
+    return str(message)[:300]
+
+
 def _parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
     try:
-        return min(max(float(value), 0.0), MAX_RETRY_AFTER_S)
-    except ValueError:
+        seconds = float(value)
+    except ValueError:  # an HTTP date: not worth parsing, the backoff will do
         return None
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
 
 
 def run(coro: Any) -> Any:

@@ -135,12 +135,15 @@ class FakeChain:
         self.genesis = GENESIS
         self.contracts: dict[str, object] = {}
         self.calls_seen: list[tuple[str, str]] = []  # (method, block tag)
+        self.exec_block = block  # the block an eth_call runs at (Multicall3.getBlockNumber)
 
     def add(self, address: str, contract: object) -> str:
         self.contracts[address.lower()] = contract
         return address
 
     def exec(self, to: str, data: bytes) -> bytes:
+        if to.lower() == MULTICALL3.lower() and data[:4] == abi.GET_BLOCK_NUMBER:
+            return abi_encode(["uint256"], [self.exec_block])
         contract = self.contracts.get(to.lower())
         if contract is None:
             return b""  # a call to an address without code succeeds with no data
@@ -200,11 +203,15 @@ class FakeRpc:
         if method == "eth_feeHistory":
             return {"baseFeePerGas": [hex(10**9), hex(1_100_000_000)],
                     "reward": [[hex(10**8)], [hex(3 * 10**8)], [hex(2 * 10**8)]]}
+        if method == "eth_getCode":
+            known = params[0].lower() == MULTICALL3.lower() or params[0].lower() in c.contracts
+            return "0x60" if known else "0x"
         if method == "eth_getBlockByNumber":
             return {"hash": c.genesis, "number": "0x0"}
         if method == "eth_call":
             tx, tag = params
             c.calls_seen.append((tx["to"], tag))
+            c.exec_block = int(tag, 16) if tag.startswith("0x") else c.block
             data = bytes.fromhex(tx["data"][2:])
             try:
                 if tx["to"].lower() == MULTICALL3.lower():

@@ -13,6 +13,7 @@ from solver.addresses import to_checksum
 from solver.config import ChainConfig, DexConfig, TokenConfig
 from solver.discovery import PoolRef, cache_path
 from solver.errors import ConfigError, RpcError, UsageError
+from routes.tick_math import get_sqrt_ratio_at_tick
 from solver.pool_state import FULL_SCAN, ScanPolicy, scan_ticks, word_bounds
 from solver.reader import GasPrice, RpcChainReader, parse_gas_price
 from reader_fakes import (MULTICALL3, FakeChain, FakeFactory, FakeRpc, FakeTickLens, FakeToken,
@@ -49,7 +50,7 @@ def make_chain(*, tick_lens: str | None = None) -> tuple[FakeChain, ChainConfig]
     chain.add(PAIR_AB, FakeV2Pair(10**21, 2 * 10**12))
     chain.add(POOL_AB_3000, FakeV3Pool(2**96, 0, 10**18, 3000, 60,
                                        {-887220: 5, -600: 10**18, 600: -10**18, 887220: -5}))
-    chain.add(POOL_AB_100, FakeV3Pool(2**96 + 5, 3, 7 * 10**15, 100, 1,
+    chain.add(POOL_AB_100, FakeV3Pool(get_sqrt_ratio_at_tick(3) + 5, 3, 7 * 10**15, 100, 1,
                                       {-5: 7 * 10**15, 8: -7 * 10**15, -30000: 1, 30000: -1}))
     chain.add(POOL_BC_500, FakeV3Pool(0, 0, 0, 500, 10))
     chain.add(LENS, FakeTickLens(chain))
