@@ -48,7 +48,10 @@ def parse_line(line: str, number: int) -> tuple[Any, str, str, dict]:
     sender = obj.get("from")
     if sender is not None and not isinstance(sender, str):
         raise _with_id(UsageError("'from' must be an address string", code="bad_batch_line"), line_id)
-    return line_id, command, intent, {"from": sender, "explain": bool(obj.get("explain", False))}
+    explain = obj.get("explain")
+    if explain is not None and not isinstance(explain, bool):  # "no" must not mean yes
+        raise _with_id(UsageError("'explain' must be true or false", code="bad_batch_line"), line_id)
+    return line_id, command, intent, {"from": sender, "explain": bool(explain)}
 
 
 def _with_id(err: SolverError, line_id: Any) -> SolverError:
