@@ -69,6 +69,11 @@ class Defaults:
     deadline_s: int = 300
     max_hops: int = 3
     max_price_impact_bps: int = 500
+    # The manipulation guard (routes/price_guard.py): warn about a pool whose mid price is
+    # this far from the rest of the market for its pair; leave it out of routing past the
+    # second threshold.
+    price_deviation_warn_bps: int = 500
+    price_deviation_exclude_bps: int = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +196,8 @@ class _Reader:
     def defaults(self, table: Any) -> Defaults:
         table = self.table(table, "defaults")
         self.check_keys(table, {"chain", "slippage_bps", "deadline", "max_hops",
-                                "max_price_impact_bps"}, where="defaults")
+                                "max_price_impact_bps", "price_deviation_warn_bps",
+                                "price_deviation_exclude_bps"}, where="defaults")
         deadline = self.typed(table, "deadline", (str, int), "defaults", default="5m")
         try:
             deadline_s = parse_duration_s(str(deadline) if isinstance(deadline, str) else f"{deadline}s")
@@ -204,7 +210,17 @@ class _Reader:
             max_hops=self.int_in(table, "max_hops", "defaults", 1, 4, 3),
             max_price_impact_bps=self.int_in(table, "max_price_impact_bps", "defaults", 0,
                                              10_000, 500),
+            **self.deviation_bps(table),
         )
+
+    def deviation_bps(self, table: dict) -> dict[str, int]:
+        warn = self.int_in(table, "price_deviation_warn_bps", "defaults", 1, 1_000_000, 500)
+        exclude = self.int_in(table, "price_deviation_exclude_bps", "defaults", 1, 1_000_000,
+                              max(2_000, warn))
+        if exclude < warn:
+            raise self.fail("defaults.price_deviation_exclude_bps",
+                            f"{exclude} is below price_deviation_warn_bps ({warn})")
+        return {"price_deviation_warn_bps": warn, "price_deviation_exclude_bps": exclude}
 
     def chain(self, name: str, table: dict, env: dict[str, str]) -> ChainConfig:
         where = f"chains.{name}"

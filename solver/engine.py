@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from routes.graph import PoolGraph, build_graph
+from routes.price_guard import GuardPolicy, PriceDeviation, assess_pools
 from routes.router import RouteRequest, RouteResult, find_best_route
 from solver.config import ChainConfig, Defaults
 from solver.errors import NoRouteError, RpcError
@@ -22,11 +23,15 @@ HEAD_TTL_S = 0.25
 
 @dataclass(frozen=True, slots=True)
 class Market:
-    """One pinned view of the chain: the snapshot, its graph and when it was read."""
+    """One pinned view of the chain: the snapshot, its graph and when it was read.
+
+    `deviations`: pools the manipulation guard flagged; those marked excluded are not in
+    the graph."""
 
     snapshot: Snapshot
     graph: PoolGraph
     read_at: float
+    deviations: tuple[PriceDeviation, ...] = ()
 
     @property
     def block_number(self) -> int:
@@ -67,11 +72,21 @@ class QuoteEngine:
             raise RpcError(f"wrong chain id {snapshot.chain_id}, expected {self.chain.chain_id}",
                            code="wrong_chain_id")
         self._head_checked = time.monotonic()
-        self._market = Market(snapshot, build_graph(snapshot.pools), time.time())
+        self._market = build_market(snapshot, GuardPolicy(
+            warn_bps=self.defaults.price_deviation_warn_bps,
+            exclude_bps=self.defaults.price_deviation_exclude_bps))
         return self._market
 
     def route(self, market: Market, request: RouteRequest) -> RouteResult:
         return find_best_route(market.graph, request)
+
+
+def build_market(snapshot: Snapshot, policy: GuardPolicy = GuardPolicy()) -> Market:
+    """The snapshot's graph without the pools the manipulation guard excludes."""
+    deviations = assess_pools(snapshot.pools, policy)
+    excluded = {d.pool for d in deviations if d.excluded}
+    graph = build_graph([p for p in snapshot.pools if p.address not in excluded])
+    return Market(snapshot, graph, time.time(), deviations)
 
 
 def gas_price_for_scoring(snapshot: Snapshot) -> int:

@@ -145,11 +145,31 @@ def quote_to_json(q: Quote, *, tx: dict | None = None, explain: bool = False) ->
         out["net_amount_in"] = str(route.net_amount)
     out["price_impact_bps"] = q.impact_bps
     out["routes"] = route_to_json(route)
+    out["warnings"] = price_warnings(q)
     if tx is not None:
         out["tx"] = tx
     if explain:
         out["explain"] = explain_to_json(q)
     return out
+
+
+def price_warnings(q: Quote) -> list[dict]:
+    """The manipulation guard's flags that concern this trade: pools among the tokens the
+    route touches (sell, buy and every hop). `warnings` is always present in the JSON, an
+    empty list when nothing is flagged."""
+    touched = {q.sell.address, q.buy.address}
+    used = set()
+    for leg in q.route.legs:
+        for hop in leg.hops:
+            touched |= {hop.token_in, hop.token_out}
+            used.add(hop.pool.address)
+    return [{"code": "pool_price_deviation", "pool": d.pool, "token0": d.token0,
+             "token1": d.token1, "deviation_bps": d.deviation_bps, "sources": d.sources,
+             "excluded": d.excluded, "in_route": d.pool in used,
+             "message": f"pool {d.pool} mid price is {d.deviation_bps / 100:.2f}% off the rest of "
+                        f"the market for its pair ({d.sources} sources)"
+                        + ("; excluded from routing" if d.excluded else "")}
+            for d in q.market.deviations if d.token0 in touched and d.token1 in touched]
 
 
 def alternative_to_json(name: str, route: Route | None, chosen: Route) -> dict:

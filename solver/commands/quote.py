@@ -90,6 +90,21 @@ def run_quote(ctx: AppContext, text: str, *, sender: str | None, explain: bool) 
     symbols = {t.address: t.symbol for t in book}
     decimals = {t.address: t.decimals for t in book}
     render_quote(quote, symbols=symbols, decimals=decimals, explain=explain)
+    warn_about_prices(quote, symbols)
     if tx is not None:
         print(f"tx: to {tx['to']} value {tx['value']} data {tx['data'][:18]}… "
               f"({(len(tx['data']) - 2) // 2} bytes)")
+
+
+def warn_about_prices(quote, symbols: dict[str, str]) -> None:
+    """The manipulation guard's flags, one line each on stderr (stdout stays the quote)."""
+    import sys
+
+    from solver.quote import price_warnings
+
+    for w in price_warnings(quote):
+        pair = f"{symbols.get(w['token0'], w['token0'][:10])}/{symbols.get(w['token1'], w['token1'][:10])}"
+        what = ("excluded from routing" if w["excluded"]
+                else "USED by this route: check the price" if w["in_route"] else "not used")
+        sys.stderr.write(f"warning: {pair} pool {w['pool']} is {w['deviation_bps'] / 100:.2f}% off "
+                         f"the market ({w['sources']} sources): {what}\n")
