@@ -80,16 +80,19 @@ def parse(intent: Annotated[str, typer.Argument(help="The intent, in quotes.")],
 
 @app.command(epilog="Examples:\n\n  solver quote \"swap 10 WETH for USDC\"\n\n"
                     "  solver quote \"sell 5,000 USDC for WBTC, at most 2 hops\" --json\n\n"
-                    "  solver quote \"swap 100 WETH for USDT\" --explain")
+                    "  solver quote \"swap 100 WETH for USDT\" --explain\n\n"
+                    "  solver quote \"swap 1 WETH for 0xToken\" --check-tokens")
 def quote(intent: Annotated[str, typer.Argument(help="The intent, in quotes.")],
           sender: Annotated[Optional[str], typer.Option("--from", help="Sender address: needed for balance amounts; adds the encoded tx.")] = None,
           explain: Annotated[bool, typer.Option("--explain", help="Show the alternatives the router considered.")] = False,
+          check_tokens: Annotated[bool, typer.Option("--check-tokens", help="Probe the route's tokens and the swap on a fork: fee-on-transfer, rebasing, blacklisting (exit 5 when hostile).")] = False,
           config: ConfigOpt = None, chain: ChainOpt = None, rpc: RpcOpt = None,
           json_: JsonOpt = False, debug: DebugOpt = False) -> None:
     """Find the best route against live chain state and print it. Sends nothing."""
     from solver.commands.quote import run_quote
 
-    run_quote(ctx_with(config, chain, rpc, json_, debug), intent, sender=sender, explain=explain)
+    run_quote(ctx_with(config, chain, rpc, json_, debug), intent, sender=sender, explain=explain,
+              check_tokens=check_tokens)
 
 
 @app.command(epilog="Examples:\n\n  printf 'swap 1 WETH for USDC\\nswap 500 USDC for DAI\\n' | solver batch\n\n"

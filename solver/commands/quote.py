@@ -64,7 +64,8 @@ async def produce_quote(engine, intent, *, sender: str | None, explain: bool,
     return quote, tx
 
 
-def run_quote(ctx: AppContext, text: str, *, sender: str | None, explain: bool) -> None:
+def run_quote(ctx: AppContext, text: str, *, sender: str | None, explain: bool,
+              check_tokens: bool = False) -> None:
     from solver.engine import QuoteEngine
     from solver.quote import quote_to_json
     from solver.rpc import run
@@ -75,13 +76,20 @@ def run_quote(ctx: AppContext, text: str, *, sender: str | None, explain: bool) 
     async def go():
         engine = QuoteEngine(chain, ctx.config.defaults)
         try:
-            return await produce_quote(engine, intent, sender=sender, explain=explain)
+            quote, tx = await produce_quote(engine, intent, sender=sender, explain=explain)
         finally:
             await engine.close()
+        screen = await check_quote_tokens(chain, quote, sender=sender) if check_tokens else None
+        return quote, tx, screen
 
-    quote, tx = run(go())
+    quote, tx, screen = run(go())
     if ctx.json:
-        emit_json(quote_to_json(quote, tx=tx, explain=explain))
+        out = quote_to_json(quote, tx=tx, explain=explain)
+        if screen is not None:
+            out["token_checks"] = screen.to_json()
+            out["warnings"] += [{"code": f.kind, "token": f.token, "message": f"{f.symbol}: {f.detail}"}
+                                for f in screen.findings]
+        emit_json(out)
         return
     from solver.render import render_quote
     from solver.tokens import TokenBook
@@ -91,6 +99,17 @@ def run_quote(ctx: AppContext, text: str, *, sender: str | None, explain: bool) 
     decimals = {t.address: t.decimals for t in book}
     render_quote(quote, symbols=symbols, decimals=decimals, explain=explain)
     warn_about_prices(quote, symbols)
+    if screen is not None:
+        import sys
+
+        for f in screen.findings:
+            sys.stderr.write(f"warning: {f.symbol} ({f.token}): {f.detail}\n")
+        from solver.units import format_units
+
+        realized = screen.realized_amount_out
+        print(f"tokens checked on a fork: {len(screen.tokens)}, none hostile; simulated swap: "
+              + (f"{format_units(realized, quote.buy.decimals)} {quote.buy.symbol}"
+                 if realized is not None else str(screen.swap_note)))
     if tx is not None:
         print(f"tx: to {tx['to']} value {tx['value']} data {tx['data'][:18]}… "
               f"({(len(tx['data']) - 2) // 2} bytes)")
@@ -108,3 +127,16 @@ def warn_about_prices(quote, symbols: dict[str, str]) -> None:
                 else "USED by this route: check the price" if w["in_route"] else "not used")
         sys.stderr.write(f"warning: {pair} pool {w['pool']} is {w['deviation_bps'] / 100:.2f}% off "
                          f"the market ({w['sources']} sources): {what}\n")
+
+
+async def check_quote_tokens(chain, quote, *, sender: str | None):
+    """--check-tokens: probe the route's tokens and the swap on a fork (solver.hostile);
+    a hostile token ends the command with exit 5, a mere oddity is a warning."""
+    from solver.hostile import screen_quote, throwaway_address
+
+    recipient = quote.intent.recipient or sender or throwaway_address()
+    screen = await screen_quote(quote, chain=chain, parent_url=chain.rpc_url, recipient=recipient)
+    error = screen.error()
+    if error is not None:
+        raise error
+    return screen

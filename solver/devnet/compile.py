@@ -63,7 +63,12 @@ def _run_solc(sources: dict[str, str]) -> dict:
 
 def compile_contracts() -> dict[str, Artifact]:
     """Every contract of solver/contracts, by name. Compiles only when a source changed."""
-    sources = _sources()
+    return compile_sources(_sources())
+
+
+def compile_sources(sources: dict[str, str]) -> dict[str, Artifact]:
+    """Every contract of the given Solidity sources ({file name: text}), by name; cached by
+    source hash like our own contracts. Tests compile their own contracts with it."""
     cached = cache_home() / "solc" / f"{_cache_key(sources)}.json"
     if cached.is_file():
         compiled = json.loads(cached.read_text())
