@@ -168,3 +168,22 @@ def test_human_output_is_one_clear_line_and_a_hint(devnet, fault):
     lines = outcome.stderr.strip().splitlines()
     assert lines[0].startswith("error: ") and len(lines) <= 2, outcome.stderr
     assert all(line.startswith(("error: ", "hint: ")) for line in lines), outcome.stderr
+
+
+def test_failover_to_the_next_url_gives_the_same_answer(matrix, devnet, tmp_path):
+    """Two URLs in the config, the first one always failing (500, then dropped): the quote
+    comes from the second, identical to the fault-free one."""
+    for bad in (Fault("500 always", "status", status=500, times=None),
+                Fault("drop always", "drop", times=None)):
+        with FaultProxy(devnet.url, bad) as broken, FaultProxy(devnet.url, None) as healthy:
+            lines = devnet.profile_path.read_text().splitlines()
+            at = next(i for i, line in enumerate(lines) if line.startswith("rpc_url = "))
+            lines[at] = f'rpc_urls = ["{broken.url}", "{healthy.url}"]'
+            config = tmp_path / "failover.toml"
+            config.write_text("\n".join(lines) + "\n")
+            result = run_solver("quote", INTENT, "--json", "--config", str(config),
+                                env={"SOLVER_RPC_TIMEOUT_S": str(TIMEOUT_S)})
+        assert result.code == 0, result.stdout + result.stderr
+        answer = json.loads(result.stdout)
+        answer.pop("block_age_s")
+        assert answer == matrix["baseline"] and broken.injected >= 1 and healthy.seen
