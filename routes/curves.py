@@ -81,14 +81,18 @@ class V3Curve:
         return i, (x - self.C[i]) * self.g
 
     def out(self, x: float) -> float:
+        # the hottest function of the router: kept flat on purpose
         if x <= 0.0:
             return 0.0
         if x >= self.cap_in:
             x = self.cap_in
-        i, r = self._seg(x)
-        if i >= len(self.L):
+        C = self.C
+        i = bisect_right(C, x) - 1
+        L = self.L
+        if i >= len(L):
             return self.O[-1]
-        s, liq = self.S[i], self.L[i]
+        r = (x - C[i]) * self.g
+        s, liq = self.S[i], L[i]
         if self.zero_for_one:
             return self.O[i] + r * s * s * liq / (liq + r * s)
         return self.O[i] + r * liq / (s * (s * liq + r))
@@ -137,7 +141,7 @@ def _segments(pool: V3Pool, zero_for_one: bool, g: float):
     Segment i runs from S[i] with liquidity L[i]; C and O have one more entry (the end). A
     zero-liquidity gap costs no input, so it shows as a repeated C/O value that bisect skips.
     """
-    s, liq = pool.sqrt_price_x96 / Q96, float(pool.liquidity)
+    s, liq_int = pool.sqrt_price_x96 / Q96, pool.liquidity  # liquidity stays an exact int
     C, O, S, L = [0.0], [0.0], [], []
     if zero_for_one:
         limit = max(pool.scan_lo, MIN_TICK)
@@ -149,6 +153,7 @@ def _segments(pool: V3Pool, zero_for_one: bool, g: float):
     c = o = 0.0
     for tick, delta in crossing:
         sb = _sqrt_at_tick(tick)
+        liq = float(liq_int)
         if zero_for_one:
             sb = min(sb, s)
             dx, dy = (liq * (1.0 / sb - 1.0 / s), liq * (s - sb)) if liq > 0 else (0.0, 0.0)
@@ -161,7 +166,7 @@ def _segments(pool: V3Pool, zero_for_one: bool, g: float):
         o += dy
         C.append(c)
         O.append(o)
-        s, liq = sb, max(liq + delta, 0.0)
+        s, liq_int = sb, max(liq_int + delta, 0)
     return C, O, S, L
 
 

@@ -57,20 +57,22 @@ class PathQuote:
 
 def find_paths(graph: PoolGraph, sell: str, buy: str, *, amount: int, exact_in: bool = True,
                constraints: PathConstraints = PathConstraints(), per_token: int = 3,
-               fraction: float = 0.125, keep: int = 8) -> list[PathQuote]:
+               fraction: float = 0.125, keep: int = 8, hop_cost: dict[str, float] | None = None) -> list[PathQuote]:
     """Paths the beam completes, with their quotes; empty when nothing connects the tokens.
 
     For exact-in the beam walks forward from `sell` carrying amounts out; for exact-out it walks
     backward from `buy` carrying the amounts in that each suffix needs. A prefix is not extended
     when even its best case (every later hop at its mid price, see Edge.rate) can't enter the
     top `keep` complete paths by either measure: a branch-and-bound that never drops a path
-    that would have made that top.
+    that would have made that top. `hop_cost[protocol]` is the gas of one hop in the scored token
+    (the buy token for exact-in, the sell token for exact-out): with it the full-size measure is
+    net of gas, so a cheaper hop (V2 vs V3) is kept when it wins after gas.
     """
     if sell == buy or not graph.has_token(sell) or not graph.has_token(buy):
         return []
-    search = _Search(graph, sell, buy, exact_in, constraints, keep)
+    search = _Search(graph, sell, buy, exact_in, constraints, keep, hop_cost or {})
     x = float(amount)
-    frontier = {search.start: [((), (search.start,), x, x * fraction)]}
+    frontier = {search.start: [((), (search.start,), x, x * fraction, 0.0)]}
     for depth in range(1, constraints.max_hops + 1):
         search.complete(frontier)
         if depth == constraints.max_hops:
@@ -86,7 +88,7 @@ class _Search:
     """State of one beam search: the constraints, the best complete quotes so far, the results."""
 
     def __init__(self, graph: PoolGraph, sell: str, buy: str, exact_in: bool,
-                 constraints: PathConstraints, keep: int) -> None:
+                 constraints: PathConstraints, keep: int, hop_cost: dict[str, float]) -> None:
         self.out = graph.out
         self.exact_in = exact_in
         self.sign = 1.0 if exact_in else -1.0
@@ -95,7 +97,9 @@ class _Search:
         self.allow, self.deny = constraints.allow_protocols, constraints.deny_protocols
         self.filtered = bool(self.deny) or self.allow is not None
         self.keep = keep
-        self.top_full: list[float] = []  # min-heaps of sign * quote of the best `keep` paths
+        self.hop_cost = hop_cost
+        self.cheapest_hop = min(hop_cost.values(), default=0.0)
+        self.top_full: list[float] = []  # min-heaps of sign * quote (net of gas for full) of the best
         self.top_part: list[float] = []
         self.done: list[PathQuote] = []
         self.tail = self._tail_rates()
@@ -132,13 +136,14 @@ class _Search:
             for e in self._edges(tok, goal):
                 if not self._ok(e):
                     continue
-                step = e.curve.out if self.exact_in else e.curve.inp
-                for pe, _pt, full, part in prefixes:
+                step = _stepper(e.curve, self.exact_in)
+                cost = self.hop_cost.get(e.protocol, 0.0)
+                for pe, _pt, full, part, gas in prefixes:
                     f, q = step(full), step(part)
                     if self.exact_in and q <= 0.0 or not self.exact_in and q == inf:
                         continue
                     self.done.append(PathQuote(pe + (e,) if self.exact_in else (e,) + pe, f, q))
-                    self._record(self.top_full, sign * f)
+                    self._record(self.top_full, sign * f - gas - cost)
                     self._record(self.top_part, sign * q)
 
     def grow(self, frontier: dict, *, last_but_one: bool) -> dict[str, list]:
@@ -165,15 +170,17 @@ class _Search:
                     k = e.rate * rest
                     if k <= 0.0:
                         continue
-                    step = e.curve.out if exact_in else e.curve.inp
-                    for pe, pt, full, part in prefixes:
+                    step = _stepper(e.curve, exact_in)
+                    cost = self.hop_cost.get(e.protocol, 0.0)
+                    for pe, pt, full, part, gas in prefixes:
                         if other in pt:
                             continue
                         if last_but_one:  # best case of the whole path, against the bars
+                            spent = gas + cost + self.cheapest_hop
                             if exact_in:
-                                if full * k <= bar_full and part * k <= bar_part:
+                                if full * k - spent <= bar_full and part * k <= bar_part:
                                     continue
-                            elif -full / k <= bar_full and -part / k <= bar_part:
+                            elif -full / k - spent <= bar_full and -part / k <= bar_part:
                                 continue
                         f, q = step(full), step(part)
                         if exact_in and q <= 0.0 or not exact_in and q == inf:
@@ -181,9 +188,9 @@ class _Search:
                         edges = pe + (e,) if exact_in else (e,) + pe
                         lst = grown.get(other)
                         if lst is None:
-                            grown[other] = [(edges, pt + (other,), f, q)]
+                            grown[other] = [(edges, pt + (other,), f, q, gas + cost)]
                         else:
-                            lst.append((edges, pt + (other,), f, q))
+                            lst.append((edges, pt + (other,), f, q, gas + cost))
         return grown
 
 
@@ -191,24 +198,43 @@ class _Search:
         """True when no prefix at `tok` can make the top even at mid prices for both last hops."""
         if bar_full == -inf and bar_part == -inf:
             return False
-        tail, out = self.tail, self.out
+        tail, out, two_hops = self.tail, self.out, 2 * self.cheapest_hop
         if self.exact_in:
             nbrs = out[tok]
             k = max(e.rate * tail[o] for o in others for e in nbrs[o])
-            return all(full * k <= bar_full and part * k <= bar_part for _, _, full, part in prefixes)
+            return all(full * k - gas - two_hops <= bar_full and part * k <= bar_part
+                       for _, _, full, part, gas in prefixes)
         k = max(e.rate * tail[o] for o in others for e in out[o][tok])
         if k <= 0.0:
             return True
-        return all(-full / k <= bar_full and -part / k <= bar_part for _, _, full, part in prefixes)
+        return all(-full / k - gas - two_hops <= bar_full and -part / k <= bar_part
+                   for _, _, full, part, gas in prefixes)
+
+
+def _stepper(curve, exact_in: bool):
+    """One hop of a quote: output for an input (0 when the pool can't take that much input, so
+    a saturated pool never looks like it carried the whole trade), or input for an output (inf
+    when it can't deliver it)."""
+    if not exact_in:
+        return curve.inp
+    out, cap = curve.out, curve.cap_in
+    return lambda x: out(x) if x <= cap else 0.0
 
 
 def _keep_best(prefixes: list, per_token: int, sign: float) -> list:
+    """The best `per_token` prefixes at full size and at the fraction, plus the best at full
+    size for each gas cost (so a cheaper V2 hop survives next to three better-paying V3 ones)."""
     if len(prefixes) <= per_token:
         return prefixes
-    by_full = sorted(prefixes, key=lambda p: sign * p[2], reverse=True)[:per_token]
+    kept = sorted(prefixes, key=lambda p: sign * p[2], reverse=True)
     by_part = sorted(prefixes, key=lambda p: sign * p[3], reverse=True)[:per_token]
-    kept = by_full + [p for p in by_part if p not in by_full]
-    return kept
+    chosen = kept[:per_token]
+    seen_gas = {p[4] for p in chosen}
+    for p in kept[per_token:]:
+        if p[4] not in seen_gas:
+            seen_gas.add(p[4])
+            chosen.append(p)
+    return chosen + [p for p in by_part if p not in chosen]
 
 
 def select_candidates(paths: list[PathQuote], *, exact_in: bool, by_full: int = 6, by_part: int = 6,
@@ -259,7 +285,7 @@ def find_improving_paths(graph: PoolGraph, sell: str, buy: str, *, state: dict, 
     e.g. a second, smaller pool out of the sell token when the best one is already saturated.
     `exclude` holds paths already in use, as tuples of Edge.key.
     """
-    if sell == buy or not graph.has_token(sell) or not graph.has_token(buy) or level <= 0.0:
+    if sell == buy or not graph.has_token(sell) or not graph.has_token(buy) or level < 0.0:
         return []
     out = graph.out
     allow, deny, avoid = constraints.allow_protocols, constraints.deny_protocols, constraints.avoid_tokens

@@ -5,11 +5,12 @@ than the router, so that a pruning or optimizer mistake of the router shows up a
 - every simple path up to max_hops is enumerated (no beam, no bounds);
 - the best single path is settled with the exact math over the ten best float candidates;
 - the 5% grid quotes its candidates with the exact math at every 5% step;
-- the reference optimum water-fills 2,000 slices (the router uses 128) over the 40 best paths at
+- the reference optimum water-fills 1,000 slices (the router uses 128) over the 40 best paths at
   each of four trade fractions, then runs column generation over *every* path (adds any path
   whose marginal rate at the current pool states beats the water level, re-pours, repeats until
   none does: the optimality condition of the path formulation), polishes to 1/64 of a slice, and
-  searches leg removals exhaustively (every active leg is tried at each round).
+  searches leg removals wider (the four likeliest legs are tried at each round, the router
+  tries one).
 All of them are scored by the router's own exact execution and gas accounting.
 """
 
@@ -47,7 +48,7 @@ def best_single_path(graph: PoolGraph, request: RouteRequest, paths=None) -> Rou
     paths = all_paths(graph, request) if paths is None else paths
     sign = 1.0 if scorer.exact_in else -1.0
     ranked = sorted(paths, key=lambda p: -(sign * _quote(p, request.amount, scorer.exact_in)
-                                           - scorer.leg_cost(p)))
+                                           - scorer.path_cost(p, float(request.amount))))
     best = None
     for p in ranked[:10]:
         r = scorer.route([p], [request.amount])
@@ -92,7 +93,7 @@ def grid_split(graph: PoolGraph, request: RouteRequest, paths=None, *, top: int 
     return scorer.route([cands[i] for i, _ in picks], amounts)
 
 
-def reference_optimum(graph: PoolGraph, request: RouteRequest, paths=None, *, chunks: int = 2000,
+def reference_optimum(graph: PoolGraph, request: RouteRequest, paths=None, *, chunks: int = 1000,
                       top: int = 40) -> Route | None:
     """A fine water-filling optimum over a wide candidate set, with exhaustive leg removal."""
     scorer = scorer_for(graph, request)
@@ -152,20 +153,30 @@ def _improving(paths, cands, wf: WaterFill, exact_in: bool, eps: float, starved:
     return new
 
 
-def _drop_legs_exhaustively(wf: WaterFill, costs: list[float], total: float, chunks: int) -> None:
+def _drop_legs_exhaustively(wf: WaterFill, costs: list[float], total: float, chunks: int,
+                            tries: int = 4) -> None:
+    """Backward elimination: each round tries the `tries` legs whose surplus over the water level
+    falls furthest short of their gas (the router tries one), keeps the best drop, repeats."""
     sign = 1.0 if wf.exact_in else -1.0
+    eps = total / chunks / 64
+    for i, a in enumerate(wf.amounts):  # empty candidates only slow the polish down
+        if a <= 0:
+            wf.drain(i)
 
     def net() -> float:
         return sign * wf.value - sum(costs[i] for i, a in enumerate(wf.amounts) if a > 0)
 
     while True:
         base, best, best_snap = wf.snapshot(), net(), None
-        for i in [i for i, a in enumerate(wf.amounts) if a > 0]:
+        level = wf.level(eps)
+        active = [i for i, a in enumerate(wf.amounts) if a > 0]
+        short = sorted(active, key=lambda i: sign * (wf.earned[i] - level * wf.amounts[i]) - costs[i])
+        for i in short[:tries]:
             wf.restore(base)
             freed = wf.drain(i)
             if wf.pour(freed, max(16, round(chunks * freed / total))) > 0:
                 continue
-            wf.refine(total / chunks, levels=4)
+            wf.refine(total / chunks, levels=3)
             if net() > best:
                 best, best_snap = net(), wf.snapshot()
         wf.restore(best_snap or base)

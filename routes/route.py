@@ -123,6 +123,33 @@ def execute(paths, amounts: list[int], *, exact_in: bool) -> Execution:
     return Execution(tuple(legs), total_in, total_out, True)
 
 
+def execute_folding(paths, amounts: list[int], *, exact_in: bool) -> tuple[Execution, list]:
+    """Like `execute`, but a leg the pools refuse is folded into the last leg instead of failing.
+
+    Whatever a refused leg carried (a sliver whose output rounds to zero, a float-model edge
+    case at a pool's last tick) goes to the last leg, so callers put their largest leg last.
+    Returns the execution and the legs' paths in run order.
+    """
+    order = [i for i, a in enumerate(amounts) if a > 0]
+    state: dict[str, Pool] = {}
+    legs: list[tuple[Hop, ...]] = []
+    used = []
+    carry = total_in = total_out = 0
+    for n, i in enumerate(order):
+        amount = amounts[i] + (carry if n == len(order) - 1 else 0)
+        hops = _run_leg(paths[i], amount, state, exact_in)
+        if hops is None:
+            if n == len(order) - 1:
+                return Execution(tuple(legs), total_in, total_out, False), used
+            carry += amounts[i]
+            continue
+        legs.append(hops)
+        used.append(paths[i])
+        total_in += hops[0].amount_in
+        total_out += hops[-1].amount_out
+    return Execution(tuple(legs), total_in, total_out, True), used
+
+
 def _run_leg(edges, amount: int, state: dict[str, Pool], exact_in: bool) -> tuple[Hop, ...] | None:
     """Run one leg and commit its pool states to `state`; None if a swap can't fill.
 

@@ -21,12 +21,19 @@ from routes.gas import IDENTITY, GasModel, NativePrice, gas_cost
 from routes.graph import PoolGraph, build_graph
 from routes.grid import best_grid_split
 from routes.paths import PathConstraints, PathQuote, find_improving_paths, find_paths, select_candidates
-from routes.route import EXACT_IN, EXACT_OUT, Execution, Leg, Route, execute, share_bps
-from routes.split import WaterFill, allocate, optimise_net, to_integers
+from routes.pools import UNISWAP_V2, UNISWAP_V3
+from routes.route import EXACT_IN, EXACT_OUT, Leg, Route, execute, execute_folding, share_bps
+from routes.split import WaterFill, allocate, grow_net, optimise_net, to_integers
 
-CHUNKS = 128  # slices of the water-filling; the polish pass refines well below one slice
-COLUMN_ROUNDS = 3  # rounds of column generation (new paths priced at the water level)
-COLUMN_MIN_GAIN = 1e-4  # a new path must beat the level by this much (1 bp) to be worth a re-pour
+CHUNKS = 32  # slices of the first water-filling pass
+LEVELS = 10  # polish passes, each at half the slice of the one before: ends at 1/1024 of a slice
+ROUGH = 3  # polish passes while the candidate set or the legs are still being decided
+SINGLE_EXACT = 4  # single paths settled with the exact math, the best by float net
+SINGLE_EXACT_MAX = 10  # ... or more when their float nets are too close to call
+COLUMN_ROUNDS = 8  # rounds of column generation (new paths priced at the water level)
+COLUMN_BATCH = 8  # paths added in the first round at most, doubling each round
+COLUMN_CAP = 8  # ... up to this many candidates per leg allowed (max_legs)
+COLUMN_MIN_GAIN = 1e-4  # a new path must beat the level by 1 bp; a round must gain 0.1 bp
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +42,8 @@ class RouteRequest:
 
     Gas is scored in the buy token for exact-in and in the sell token for exact-out; with
     `native_price` None and a gas price set, the router prices the native token itself from
-    `wrapped_native` through the best path on the same graph.
+    `wrapped_native` through the best path on the same graph. `max_legs` caps a split so that
+    it fits in one transaction (the Uniswap router caps at 7).
     """
 
     sell: str
@@ -52,6 +60,7 @@ class RouteRequest:
     native_price: NativePrice | None = None
     gas_model: GasModel = GasModel()
     explain: bool = False
+    max_legs: int = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,24 +92,32 @@ class Scorer:
         priced = price.rate() if price is not None else 0.0
         self.rate = priced * request.gas_price_wei  # scored token per gas unit, floats only
 
+    def hop_costs(self) -> dict[str, float]:
+        """Gas of one hop by protocol in the scored token (ticks aside), for the path search."""
+        model = self.request.gas_model
+        return {p: self.rate * model.hop_units(p) for p in (UNISWAP_V2, UNISWAP_V3)} if self.rate > 0 else {}
+
     def leg_cost(self, edges) -> float:
+        """Gas of one leg over these edges, in the scored token, without tick crossings."""
         model = self.request.gas_model
         return self.rate * sum(model.hop_units(e.protocol) for e in edges)
 
+    def path_cost(self, edges, amount: float) -> float:
+        """Gas of the whole amount on one path, tick crossings estimated on the float curves."""
+        model, units = self.request.gas_model, 0
+        for e in edges if self.exact_in else reversed(edges):
+            c = e.curve
+            if self.exact_in:
+                units += model.hop_units(e.protocol, c.ticks(amount))
+                amount = c.out(amount)
+            else:
+                amount = c.inp(amount)
+                units += model.hop_units(e.protocol, c.ticks(amount))
+        return self.rate * units
+
     def route(self, paths, amounts: list[int]) -> Route | None:
-        """The exact route for these legs, or None. A leg the pool refuses (a sliver whose output
-        rounds to zero, a float-model edge case at a pool's last tick) is dropped and its amount
-        given to the largest leg, a few times at most."""
-        paths, amounts = list(paths), list(amounts)
-        for _ in range(4):
-            run: Execution = execute(paths, amounts, exact_in=self.exact_in)
-            if run.complete or len(run.legs) + 1 >= sum(1 for a in amounts if a > 0):
-                break
-            live = [j for j, a in enumerate(amounts) if a > 0]
-            bad = live[len(run.legs)]
-            biggest = max((j for j in live if j != bad), key=amounts.__getitem__)
-            amounts[biggest] += amounts[bad]
-            amounts[bad] = 0
+        """The exact route for these legs run in this order (see execute_folding), or None."""
+        run, _ = execute_folding(list(paths), list(amounts), exact_in=self.exact_in)
         if not run.complete or not run.legs:
             return None
         req = self.request
@@ -121,8 +138,9 @@ def find_best_route(pools, request: RouteRequest) -> RouteResult:
     exact_in = request.kind == EXACT_IN
     constraints = PathConstraints(request.max_hops, request.allow_protocols, request.deny_protocols,
                                   request.avoid_tokens)
+    scorer = Scorer(request, native_price_for(graph, request))
     paths = find_paths(graph, request.sell, request.buy, amount=request.amount, exact_in=exact_in,
-                       constraints=constraints)
+                       constraints=constraints, hop_cost=scorer.hop_costs())
     if not paths:
         # nothing carries the full amount: is it the graph, or the liquidity?
         paths = find_paths(graph, request.sell, request.buy, amount=1, exact_in=exact_in, constraints=constraints)
@@ -131,7 +149,6 @@ def find_best_route(pools, request: RouteRequest) -> RouteResult:
         fill = _fill_of(paths, request)
         return RouteResult(request, None, _liquidity_reason(request, fill), max_fill=fill,
                            paths_considered=len(paths))
-    scorer = Scorer(request, native_price_for(graph, request))
     single = _best_single(paths, scorer)
     gross = net = None
     max_fill = None
@@ -208,15 +225,33 @@ def native_price_for(graph: PoolGraph, request: RouteRequest) -> NativePrice | N
 
 
 def _best_single(paths: list[PathQuote], scorer: Scorer) -> tuple[Route, tuple] | None:
-    """Exact-evaluate the few best paths by float net and keep the best by exact net."""
+    """Exact-evaluate the best paths by float net and keep the best by exact net.
+
+    The float net can't know QuoterV2's tick count exactly (it counts a tick the price merely
+    sits on; routes.pool_ticks_counter), so every path whose float net is within that
+    uncertainty of the leader is settled exactly too, up to SINGLE_EXACT_MAX of them.
+    """
     sign = 1.0 if scorer.exact_in else -1.0
-    ranked = sorted(paths, key=lambda p: -(sign * p.full - scorer.leg_cost(p.edges)))
+    amount = float(scorer.request.amount)
+    ranked = sorted(paths, key=lambda p: -(sign * p.full - scorer.leg_cost(p.edges)))[:12]
+    nets = [(sign * p.full - scorer.path_cost(p.edges, amount), p) for p in ranked]
+    nets.sort(key=lambda np: -np[0])
+    tick = scorer.rate * scorer.request.gas_model.v3_tick
+    if nets:
+        lead = nets[0][0]
+        close = [p for net, p in nets if net >= lead - tick * (_v3_hops(p) + _v3_hops(nets[0][1])) - abs(lead) * 1e-9]
+    else:
+        close = []
     best: tuple[Route, tuple] | None = None
-    for p in ranked[:3]:
+    for p in (close if len(close) > SINGLE_EXACT else [p for _, p in nets[:SINGLE_EXACT]])[:SINGLE_EXACT_MAX]:
         r = scorer.route([p.edges], [scorer.request.amount])
         if r is not None and (best is None or r.better_than(best[0])):
             best = (r, p.edges)
     return best
+
+
+def _v3_hops(p: PathQuote) -> int:
+    return sum(e.protocol != "uniswap_v2" for e in p.edges)
 
 
 def _best_split(graph: PoolGraph, candidates: list[PathQuote], scorer: Scorer, constraints: PathConstraints):
@@ -226,41 +261,82 @@ def _best_split(graph: PoolGraph, candidates: list[PathQuote], scorer: Scorer, c
     total = float(req.amount)
     wf, left = _pour(edges, total, scorer.exact_in)
     # column generation: add the paths whose marginal rate at the current pool states beats
-    # the water level, and pour again, until none does
-    for _ in range(COLUMN_ROUNDS):
-        level = wf.level(total / CHUNKS / 8)
+    # the water level, and pour again, until none does or a round stops paying
+    sign = 1.0 if scorer.exact_in else -1.0
+    for round_ in range(COLUMN_ROUNDS):
+        level = wf.level(total / CHUNKS / 2 ** ROUGH)
         rate = level if scorer.exact_in else (1.0 / level if level > 0 else 0.0)
         if left > 0:
             rate = 0.0  # out of liquidity: any path that still has some is welcome
-        new = _new_columns(graph, req, edges, wf, rate * (1 + COLUMN_MIN_GAIN), constraints)
+        # paths the water-filling left empty are priced below the level: keep the pour small
+        live = [p for p, a in zip(edges, wf.amounts) if a > 0]
+        room = COLUMN_CAP * req.max_legs - len(live)
+        if room <= 0:
+            break
+        new = _new_columns(graph, req, edges, wf, rate * (1 + COLUMN_MIN_GAIN), constraints,
+                           limit=min(COLUMN_BATCH << round_, room))
         if not new:
             break
-        edges += new
+        edges = live + new
+        before, before_left = wf.value, left
         wf, left = _pour(edges, total, scorer.exact_in)
+        gain = sign * (wf.value - before)
+        if left == 0 and before_left == 0 and (
+                gain <= abs(before) * COLUMN_MIN_GAIN / 10
+                or gain < sum(scorer.leg_cost(p) for p, a in zip(edges[-len(new):], wf.amounts[-len(new):]) if a > 0)):
+            break  # the round gained next to nothing, or less than the gas of the legs it added
     if left > total * 1e-9:
         return None, None, int(wf.filled)
-    gross = scorer.route(edges, to_integers(wf.amounts, req.amount))
+    wf.refine(total / CHUNKS / 2 ** ROUGH, LEVELS - ROUGH)
+    useful = [a > 0 for a in wf.amounts]
+    gross_wf = wf
+    if sum(useful) > req.max_legs:  # the best split that fits in a transaction, still gross
+        gross_wf = optimise_net(edges, total, exact_in=scorer.exact_in, leg_costs=[0.0] * len(edges),
+                                chunks=CHUNKS, levels=ROUGH, start=wf.copy(), max_legs=req.max_legs)
+        gross_wf.refine(total / CHUNKS / 2 ** ROUGH, LEVELS - ROUGH)
+    gross = _route_of(scorer, edges, gross_wf)
     if scorer.rate <= 0:
         return gross, gross, None
     costs = [scorer.leg_cost(e) for e in edges]
-    wf = optimise_net(edges, total, exact_in=scorer.exact_in, leg_costs=costs, chunks=CHUNKS, start=wf)
-    net = scorer.route(edges, to_integers(wf.amounts, req.amount))
+    first = max(range(len(edges)), key=wf.amounts.__getitem__)
+    forward = grow_net(edges, total, exact_in=scorer.exact_in, leg_costs=costs, first=first,
+                       chunks=CHUNKS, levels=ROUGH, useful=useful, max_legs=min(6, req.max_legs))
+    backward = optimise_net(edges, total, exact_in=scorer.exact_in, leg_costs=costs, chunks=CHUNKS,
+                            levels=ROUGH, start=wf, max_legs=req.max_legs)
+    net = None
+    for option in (forward, backward):
+        option.refine(total / CHUNKS / 2 ** ROUGH, LEVELS - ROUGH)
+        r = _route_of(scorer, edges, option)
+        if r is not None and len(r.legs) <= req.max_legs and r.better_than(net):
+            net = r
+    if gross is not None and len(gross.legs) > req.max_legs:
+        gross = None
     return gross, net, None
 
 
-def _pour(edges, total: float, exact_in: bool) -> tuple[WaterFill, float]:
+def _route_of(scorer: Scorer, edges: list, wf: WaterFill) -> Route | None:
+    """The exact route of an allocation, legs in the order and with the amounts that realize
+    the optimizer's pool flows (WaterFill.realize)."""
+    order, amounts = wf.realize()
+    total = float(scorer.request.amount)
+    if not order or abs(sum(amounts) - total) > total * 1e-6:
+        return None  # never scale a partial allocation up to the full amount
+    return scorer.route([edges[i] for i in order], to_integers(amounts, scorer.request.amount))
+
+
+def _pour(edges, total: float, exact_in: bool, levels: int = ROUGH) -> tuple[WaterFill, float]:
     wf = WaterFill(edges, exact_in=exact_in)
     left = wf.pour(total, CHUNKS)
-    wf.refine(total / CHUNKS)
+    wf.refine(total / CHUNKS, levels)
     return wf, left
 
 
 def _new_columns(graph: PoolGraph, req: RouteRequest, edges: list, wf: WaterFill, level: float,
-                 constraints: PathConstraints) -> list:
+                 constraints: PathConstraints, limit: int) -> list:
     used = {e.key for p in edges for e in p}
     exclude = {tuple(e.key for e in p) for p in edges}
     found = find_improving_paths(graph, req.sell, req.buy, state=wf.model.state, level=level,
-                                 constraints=constraints, exclude=exclude)
+                                 constraints=constraints, exclude=exclude, limit=limit)
     new = []
     for p in found:
         if not any(e.reverse_key in used for e in p):

@@ -10,10 +10,10 @@ pass then moves slices of halving size between the worst and the best path while
 the final error is far below one slice. The optimizer's figures are floats; the router re-executes
 its allocation with the exact integer math before anything is reported.
 
-Gas: `optimise_net` starts from the gross optimum and drops the leg whose surplus over the water
-level (what it earns beyond what the other paths would earn on its amount) pays least for its
-gas, re-optimizes, and keeps the drop only if the net improved; so an extra leg stays only when
-it pays for itself.
+Gas: `optimise_net` starts from the gross optimum and drops legs one by one down to a single
+leg, choosing each time the leg whose surplus over the water level (what it earns beyond what the
+other paths would earn on its amount) pays least for its gas, re-pouring what it carried, and
+keeps the best net seen; so an extra leg stays only when it pays for itself.
 """
 
 from __future__ import annotations
@@ -47,13 +47,15 @@ class _Model:
     part of the trade they can carry instead of being skipped for being smaller than a slice.
     """
 
-    __slots__ = ("curves", "keys", "state", "exact_in")
+    __slots__ = ("curves", "keys", "state", "ys", "flows", "exact_in")
 
     def __init__(self, paths, exact_in: bool) -> None:
         self.exact_in = exact_in
         self.curves = [tuple(e.curve for e in p) for p in paths]
         self.keys = [tuple(e.key for e in p) for p in paths]
-        self.state: dict = {}
+        self.state: dict = {}  # Edge.key -> cumulative input u
+        self.ys: dict = {}  # Edge.key -> curve.out(u), kept so each step costs one curve call
+        self.flows = [[0.0] * len(k) for k in self.keys]  # path -> input it sends into each hop
 
     def add(self, i: int, amount: float, commit: bool = False) -> tuple[float, float]:
         """Push up to `amount` of the fixed side through path i.
@@ -61,10 +63,12 @@ class _Model:
         Returns (amount taken, value): for exact-in the input taken and the output it buys, for
         exact-out the output delivered and the input it costs. (0, 0) when the path is full.
         """
-        state, keys, curves = self.state, self.keys[i], self.curves[i]
+        state, ys, keys, curves = self.state, self.ys, self.keys[i], self.curves[i]
         n = len(keys)
         us = [state.get(k, 0.0) for k in keys]
+        y0s = [ys.get(k, 0.0) for k in keys]
         ins = [0.0] * n
+        y1s = [0.0] * n
         clip = -1
         if self.exact_in:
             a = amount
@@ -76,24 +80,26 @@ class _Model:
                         return 0.0, 0.0
                     a, clip = room, j
                 ins[j] = a
-                a = c.out(u + a) - c.out(u)
+                y1s[j] = c.out(u + a)
+                a = y1s[j] - y0s[j]
             for j in range(clip - 1, -1, -1):  # re-solve the hops before the clip backward
                 c, u = curves[j], us[j]
-                ins[j] = min(c.inp(c.out(u) + ins[j + 1]) - u, ins[j])
+                ins[j] = min(c.inp(y0s[j] + ins[j + 1]) - u, ins[j])
+                y1s[j] = c.out(u + ins[j])
             taken, value = ins[0], a
         else:
             outs = [0.0] * n
             a = amount
             for j in range(n - 1, -1, -1):
-                c, u = curves[j], us[j]
-                y0 = c.out(u)
+                c, u, y0 = curves[j], us[j], y0s[j]
                 room = c.cap_out - y0
                 if a > room:
                     if room <= 0.0:
                         return 0.0, 0.0
                     a, clip = room, j
                 outs[j] = a
-                u2 = c.inp(y0 + a)
+                y1s[j] = y0 + a
+                u2 = c.inp(y1s[j])
                 if u2 == inf:
                     return 0.0, 0.0
                 ins[j] = a = u2 - u
@@ -101,30 +107,39 @@ class _Model:
                 for j in range(clip + 1, n):
                     c, u = curves[j], us[j]
                     ins[j] = outs[j - 1]
-                    outs[j] = c.out(u + ins[j]) - c.out(u)
+                    y1s[j] = c.out(u + ins[j])
+                    outs[j] = y1s[j] - y0s[j]
             taken, value = outs[n - 1], ins[0]
         if commit:
+            flow = self.flows[i]
             for j in range(n):
                 state[keys[j]] = us[j] + ins[j]
+                ys[keys[j]] = y1s[j]
+                flow[j] += ins[j]
         return taken, value
 
     def remove(self, i: int, amount: float, commit: bool = False) -> float:
         """Take the last `amount` of the fixed side back from path i: what that slice earned (or cost)."""
-        state, keys, curves = self.state, self.keys[i], self.curves[i]
+        state, ys, keys, curves, flow = self.state, self.ys, self.keys[i], self.curves[i], self.flows[i]
         a = amount
         if self.exact_in:
-            for k, c in zip(keys, curves):
+            for j, (k, c) in enumerate(zip(keys, curves)):
                 u = state.get(k, 0.0)
                 u2 = max(u - a, 0.0)
-                a = c.out(u) - c.out(u2)
+                y2 = c.out(u2)
+                a = ys.get(k, 0.0) - y2
                 if commit:
-                    state[k] = u2
+                    state[k], ys[k] = u2, y2
+                    flow[j] = max(flow[j] - (u - u2), 0.0)
             return a
-        for k, c in zip(reversed(keys), reversed(curves)):
+        for j in range(len(keys) - 1, -1, -1):
+            k, c = keys[j], curves[j]
             u = state.get(k, 0.0)
-            u2 = min(c.inp(max(c.out(u) - a, 0.0)), u)
+            y2 = max(ys.get(k, 0.0) - a, 0.0)
+            u2 = min(c.inp(y2), u)
             if commit:
-                state[k] = u2
+                state[k], ys[k] = u2, y2
+                flow[j] = max(flow[j] - (u - u2), 0.0)
             a = u - u2
         return a
 
@@ -150,6 +165,7 @@ class WaterFill:
         self.amounts = [0.0] * n
         self.earned = [0.0] * n
         self.enabled = [True] * n
+        self._shared: list[set[int]] | None = None
 
     @property
     def value(self) -> float:
@@ -197,6 +213,7 @@ class WaterFill:
         amount = self.amounts[i]
         if amount > 0:
             self.model.remove(i, amount, commit=True)
+            self.model.flows[i] = [0.0] * len(self.model.flows[i])
         self.amounts[i] = self.earned[i] = 0.0
         return amount
 
@@ -247,11 +264,13 @@ class WaterFill:
 
     def _sharing(self) -> list[set[int]]:
         """For each path, the paths (itself included) that share a pool direction with it."""
-        by_key: dict = {}
-        for i, keys in enumerate(self.model.keys):
-            for k in keys:
-                by_key.setdefault(k, set()).add(i)
-        return [set().union(*(by_key[k] for k in keys)) for keys in self.model.keys]
+        if self._shared is None:
+            by_key: dict = {}
+            for i, keys in enumerate(self.model.keys):
+                for k in keys:
+                    by_key.setdefault(k, set()).add(i)
+            self._shared = [set().union(*(by_key[k] for k in keys)) for keys in self.model.keys]
+        return self._shared
 
     def refine(self, delta: float, levels: int = 3) -> None:
         live = sum(self.enabled)
@@ -264,16 +283,87 @@ class WaterFill:
         best = max((self.model.rate(i, eps) for i in self._live()), default=-inf)
         return 0.0 if best == -inf else abs(best)
 
+    def empty(self) -> None:
+        """Take everything back (the enabled paths stay enabled)."""
+        self.model.state, self.model.ys = {}, {}
+        self.model.flows = [[0.0] * len(k) for k in self.model.keys]
+        self.amounts = [0.0] * len(self.amounts)
+        self.earned = [0.0] * len(self.earned)
+
+    def copy(self) -> WaterFill:
+        twin = WaterFill.__new__(WaterFill)
+        twin.model = _Model.__new__(_Model)
+        twin.model.curves, twin.model.keys, twin.model.exact_in = self.model.curves, self.model.keys, self.exact_in
+        twin.model.flows = []
+        twin.exact_in, twin._shared = self.exact_in, self._shared
+        twin.restore(self.snapshot())
+        return twin
+
     def snapshot(self) -> tuple:
-        return dict(self.model.state), self.amounts[:], self.earned[:], self.enabled[:]
+        return (dict(self.model.state), dict(self.model.ys), [f[:] for f in self.model.flows],
+                self.amounts[:], self.earned[:], self.enabled[:])
 
     def restore(self, snap: tuple) -> None:
-        state, amounts, earned, enabled = snap
-        self.model.state = dict(state)
+        state, ys, flows, amounts, earned, enabled = snap
+        self.model.state, self.model.ys, self.model.flows = dict(state), dict(ys), [f[:] for f in flows]
         self.amounts, self.earned, self.enabled = amounts[:], earned[:], enabled[:]
+
+    def realize(self) -> tuple[list[int], list[float]]:
+        """The legs to execute, in order, and the amount of each (same order).
+
+        The model is exact at the pool level: each pool's cumulative input, and how the input
+        of each pool after a shared one divides between the paths (`flows`). Per-path amounts
+        are only bookkeeping (taking a slice back returns the shared pool's marginal output, not
+        what that path was credited with). So the amounts are derived again from the flows: for
+        a pool that several paths enter first (exact-in) or leave last (exact-out), executed one
+        after another, each path's amount is the one that makes the shared pool pass on exactly
+        the flow planned for that path. Legs run from the smallest planned amount up, so a
+        sliver the pools refuse folds into the largest (routes.route.execute_folding).
+        """
+        model, exact_in = self.model, self.exact_in
+        live = [i for i, f in enumerate(model.flows) if self.enabled[i] and (f[0] > 0 or f[-1] > 0)]
+        order = sorted(live, key=self.amounts.__getitem__)
+        amounts = [0.0] * len(self.amounts)
+        end = 0 if exact_in else -1
+        groups: dict = {}
+        for i in order:
+            groups.setdefault(model.keys[i][end], []).append(i)
+        for key, members in groups.items():
+            if len(members) == 1:  # a pool of its own: the bookkeeping is exact
+                amounts[members[0]] = self.amounts[members[0]]
+                continue
+            c = model.curves[members[0]][end]
+            total = model.ys.get(key, 0.0) if exact_in else model.state.get(key, 0.0)
+            planned = {i: _planned(model.flows[i], exact_in) for i in members}
+            for i in members:  # a one-hop path gets what the pool passes on beyond the others
+                if planned[i] is None:
+                    planned[i] = total - sum(v for v in planned.values() if v is not None)
+            u = y = 0.0
+            for i in members:
+                if exact_in:  # the input that makes the pool pay out exactly the planned flow
+                    x = c.inp(y + planned[i]) - u
+                    u, y = u + x, y + planned[i]
+                    amounts[i] = x
+                else:  # the output the pool gives for exactly the planned flow in
+                    out = c.out(u + planned[i]) - y
+                    u, y = u + planned[i], y + out
+                    amounts[i] = out
+            if not all(0.0 < amounts[i] < inf for i in members):  # at the very end of a curve
+                for i in members:
+                    amounts[i] = self.amounts[i]
+        order = [i for i in order if 0.0 < amounts[i] < inf]
+        return order, [amounts[i] for i in order]
 
     def allocation(self, eps: float) -> Allocation:
         return Allocation(self.amounts[:], self.value, self.earned[:], self.level(eps), self.filled)
+
+
+def _planned(flow: list[float], exact_in: bool) -> float | None:
+    """What a path plans to take out of its first pool (exact-in) or put into its last one
+    (exact-out); None for a one-hop path, which gets the remainder."""
+    if len(flow) == 1:
+        return None
+    return flow[1] if exact_in else flow[-1]
 
 
 def allocate(paths, total: float, *, exact_in: bool, chunks: int = 128, levels: int = 3) -> Allocation:
@@ -286,10 +376,19 @@ def allocate(paths, total: float, *, exact_in: bool, chunks: int = 128, levels: 
     return wf.allocation(total / chunks / 2 ** levels)
 
 
-def optimise_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], chunks: int = 128,
-                 levels: int = 3, start: WaterFill | None = None) -> WaterFill:
+def optimise_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], chunks: int = 32,
+                 levels: int = 6, start: WaterFill | None = None, careful_below: int = 6,
+                 tries: int = 3, max_legs: int = 12) -> WaterFill:
     """The gas-aware allocation: drop legs that don't pay for their gas (see module docstring).
 
+    Legs are dropped one at a time, re-pouring what each carried, all the way down to one leg,
+    and the best net seen on that way is kept; walking the whole way gets past pairs of small
+    legs where dropping either alone doesn't pay. Which leg goes: while many legs are left, the
+    quarter of the surplus whose surplus over the water level falls furthest short of their gas
+    (a first-order estimate) go at once; below `careful_below` legs, where the answer is decided,
+    the `tries` likeliest single drops are each re-poured and the best real net wins.
+    Only states with at most `max_legs` legs are kept (a route must fit in a transaction); if
+    none is reached, the walk's last state is returned and has more.
     `leg_costs[i]` is the gas of path i as a leg, in the scored token (output token for
     exact-in, input token for exact-out). `start` is a poured WaterFill to continue from.
     """
@@ -297,28 +396,103 @@ def optimise_net(paths, total: float, *, exact_in: bool, leg_costs: list[float],
     if start is None:
         wf.pour(total, chunks)
         wf.refine(total / chunks, levels)
+    for i, a in enumerate(wf.amounts):  # not worth it gross, so not net either
+        if a <= 0 and wf.enabled[i]:
+            wf.drain(i)
     eps = total / chunks / 2 ** levels
     sign = 1.0 if exact_in else -1.0
-    best, best_net = wf.snapshot(), _net(wf, leg_costs)
+    fits = sum(1 for a in wf.amounts if a > 0) <= max_legs
+    best, best_net = (wf.snapshot(), _net(wf, leg_costs)) if fits else (None, 0.0)
     while True:
         active = [i for i, a in enumerate(wf.amounts) if a > 0]
         if len(active) <= 1:
             break
         level = wf.level(eps)
-        # what leg i earns beyond what the water level would pay for its amount
-        excess = {i: leg_costs[i] - sign * (wf.earned[i] - level * wf.amounts[i]) for i in active}
-        drop = max(active, key=excess.__getitem__)
-        if excess[drop] <= 0:
+        # gas minus what leg i earns beyond what the water level would pay for its amount
+        order = sorted(active, key=lambda i: sign * (wf.earned[i] - level * wf.amounts[i]) - leg_costs[i])
+        here, step_net, step_snap = wf.snapshot(), None, None
+        if len(active) > careful_below:  # far from the answer: drop a quarter of them at once
+            trials = [order[:max(1, (len(active) - careful_below) // 4)]]
+        else:
+            trials = [[i] for i in order[:tries]]
+        for drops in trials:
+            wf.restore(here)
+            freed = sum(wf.drain(i) for i in drops)
+            if wf.pour(freed, max(8, round(chunks * freed / total))) > 0:
+                continue  # the others can't carry it
+            wf.refine(total / chunks, levels)
+            net = _net(wf, leg_costs)
+            if step_net is None or sign * net > sign * step_net:
+                step_net, step_snap = net, wf.snapshot()
+        if step_snap is None:
             break
-        freed = wf.drain(drop)
-        left = wf.pour(freed, max(8, round(chunks * freed / total)))
+        wf.restore(step_snap)
+        fits = sum(1 for a in wf.amounts if a > 0) <= max_legs
+        if fits and (best is None or sign * step_net > sign * best_net):
+            best, best_net = step_snap, step_net
+    if best is not None:
+        wf.restore(best)
+    return wf
+
+
+def grow_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], first: int,
+             chunks: int = 32, levels: int = 6, max_legs: int = 6, useful: list[bool] | None = None) -> WaterFill:
+    """The gas-aware allocation built forward: from path `first` alone, add the leg whose
+    surplus at the current water level pays most beyond its gas, re-pour, keep it if the net
+    improved, and repeat. It finds the few-leg splits that dropping legs from the gross optimum
+    can walk past (the gross optimum of a gas-heavy trade can have dozens of thin legs).
+    `useful[i]` False skips path i (e.g. paths the gross optimum left empty)."""
+    n = len(paths)
+    wf = WaterFill(paths, exact_in=exact_in)
+    wf.enabled = [i == first for i in range(n)]
+    if wf.pour(total, chunks) > 0:
+        return wf
+    best, best_net = wf.snapshot(), _net(wf, leg_costs)
+    sign = 1.0 if exact_in else -1.0
+    eps = total / chunks / 2 ** levels
+    while sum(wf.enabled) < max_legs:
+        level = wf.level(eps)
+        gains = [(_surplus(wf, i, level, total) - leg_costs[i], i) for i in range(n)
+                 if not wf.enabled[i] and (useful is None or useful[i])]
+        gain, pick = max(gains, default=(0.0, -1))
+        if gain <= 0:
+            break
+        wf.enabled[pick] = True
+        wf.empty()  # re-pour everything over the larger set
+        if wf.pour(total, chunks) > 0:
+            break
         wf.refine(total / chunks, levels)
         net = _net(wf, leg_costs)
-        if left > 0 or sign * net <= sign * best_net:
-            wf.restore(best)
+        if sign * net <= sign * best_net:
             break
         best, best_net = wf.snapshot(), net
+    wf.restore(best)
     return wf
+
+
+def _surplus(wf: WaterFill, i: int, level: float, total: float) -> float:
+    """The most path i could earn above the water level on its own (golden-section search on
+    the amount it would take): a first-order value of adding it as a leg, before its gas."""
+    model, sign = wf.model, 1.0 if wf.exact_in else -1.0
+
+    def gain(x: float) -> float:
+        taken, value = model.add(i, x)
+        return sign * (value - level * taken)
+
+    lo, hi = 0.0, total
+    ratio = 0.6180339887498949
+    a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+    ga, gb = gain(a), gain(b)
+    for _ in range(16):
+        if ga < gb:
+            lo, a, ga = a, b, gb
+            b = lo + ratio * (hi - lo)
+            gb = gain(b)
+        else:
+            hi, b, gb = b, a, ga
+            a = hi - ratio * (hi - lo)
+            ga = gain(a)
+    return max(ga, gb, 0.0)
 
 
 def _net(wf: WaterFill, leg_costs: list[float]) -> float:

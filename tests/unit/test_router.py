@@ -1,0 +1,192 @@
+"""The router end to end on small hand-made and synthetic markets (routes.router)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from routes.gas import GasModel, NativePrice, gas_cost
+from routes.graph import build_graph
+from routes.pools import V2Pool
+from routes.route import EXACT_IN, EXACT_OUT, execute, price_impact_bps, share_bps
+from routes.router import RouteRequest, find_best_route
+from routes.swap import swap_exact_in, swap_exact_out
+from routes.synthetic import build_market
+
+A, B, C, D, W = (f"0x{c * 40}" for c in "abcdf")
+E18 = 10 ** 18
+
+
+def pair(name: str, t0: str, t1: str, r0: int, r1: int, *, fee_bps: int = 30, dex: str = "uniswap-v2") -> V2Pool:
+    return V2Pool(f"0x{name:0>40}", t0, t1, r0, r1, fee_bps, dex)
+
+
+def twin_pools():
+    return [pair("1", A, B, 100 * E18, 100 * E18), pair("2", A, B, 100 * E18, 100 * E18, dex="sushiswap")]
+
+
+def test_single_pool_route_is_the_pool_itself():
+    pool = pair("1", A, B, 100 * E18, 200 * E18)
+    result = find_best_route([pool], RouteRequest(A, B, E18))
+    route = result.route
+    assert result.reason is None and len(route.legs) == 1
+    (hop,) = route.legs[0].hops
+    assert hop.amount_in == E18 and hop.amount_out == swap_exact_in(pool, A, E18).amount_out
+    assert route.amount_out == hop.amount_out and route.net_amount == route.amount_out
+    assert route.legs[0].share_bps == 10_000 and route.gas_cost == 0
+
+
+def test_identical_pools_split_evenly_and_beat_one():
+    result = find_best_route(twin_pools(), RouteRequest(A, B, 20 * E18))
+    route = result.route
+    assert len(route.legs) == 2
+    shares = sorted(leg.share_bps for leg in route.legs)
+    assert shares[0] >= 4_990 and sum(shares) == 10_000
+    assert route.amount_out > result.best_single.amount_out
+
+
+def test_gas_decides_whether_a_second_leg_pays():
+    costly = RouteRequest(A, B, E18 // 100, gas_price_wei=10 ** 12, wrapped_native=B)
+    cheap = replace(costly, gas_price_wei=0)
+    assert len(find_best_route(twin_pools(), costly).route.legs) == 1
+    assert len(find_best_route(twin_pools(), cheap).route.legs) == 2
+    heavy = find_best_route(twin_pools(), costly).route
+    assert heavy.gas_units == GasModel().base + GasModel().v2_hop
+    assert heavy.gas_cost == gas_cost(heavy.gas_units, 10 ** 12, NativePrice(1, 1))
+    assert heavy.net_amount == heavy.amount_out - heavy.gas_cost
+
+
+def test_no_split_means_one_leg():
+    result = find_best_route(twin_pools(), RouteRequest(A, B, 20 * E18, split=False))
+    assert len(result.route.legs) == 1 and result.best_split_gross is None
+
+
+def test_no_path_is_a_reason_not_an_exception():
+    pools = [pair("1", A, B, E18, E18), pair("2", C, D, E18, E18)]
+    result = find_best_route(pools, RouteRequest(A, D, E18))
+    assert result.route is None and result.reason.startswith("no pool connects")
+    result = find_best_route(pools, RouteRequest(A, W, E18))
+    assert result.route is None and "no pool holds" in result.reason
+    result = find_best_route([pair("1", A, C, E18, E18), pair("2", C, D, E18, E18), pair("3", D, B, E18, E18)],
+                             RouteRequest(A, B, E18, max_hops=2))
+    assert result.route is None and "within 2 hops" in result.reason
+
+
+def test_bad_requests_are_reasons():
+    pools = twin_pools()
+    assert find_best_route(pools, RouteRequest(A, A, E18)).reason == "sell and buy are the same token"
+    assert find_best_route(pools, RouteRequest(A, B, 0)).reason == "the amount must be positive"
+    assert "unknown trade kind" in find_best_route(pools, RouteRequest(A, B, 1, kind="limit")).reason
+
+
+def test_not_enough_liquidity_for_exact_out():
+    pools = twin_pools()
+    result = find_best_route(pools, RouteRequest(A, B, 250 * E18, kind=EXACT_OUT))
+    assert result.route is None
+    assert result.reason.startswith("not enough liquidity: best fills")
+    assert 199 * E18 < result.max_fill < 200 * E18
+
+
+def test_exact_out_buys_the_amount_for_the_least_input():
+    pools = twin_pools()
+    result = find_best_route(pools, RouteRequest(A, B, 30 * E18, kind=EXACT_OUT))
+    route = result.route
+    assert route.kind == EXACT_OUT and route.amount_out >= 30 * E18
+    single = swap_exact_out(pools[0], A, 30 * E18).amount_in
+    assert route.amount_in < single and route.net_amount == route.amount_in
+    for leg in route.legs:
+        assert leg.hops[-1].amount_out == leg.amount_out
+
+
+def test_avoid_and_deny_are_honoured():
+    pools = [pair("1", A, C, 1000 * E18, 1000 * E18), pair("2", C, B, 1000 * E18, 1000 * E18),
+             pair("3", A, B, 10 * E18, 10 * E18, dex="sushiswap")]
+    base = RouteRequest(A, B, E18)
+    main = max(find_best_route(pools, base).route.legs, key=lambda leg: leg.share_bps)
+    assert len(main.hops) == 2  # the deep path carries most of it
+    avoid = find_best_route(pools, replace(base, avoid_tokens=frozenset({C}))).route
+    assert {h.token_out for leg in avoid.legs for h in leg.hops} == {B}
+    deny = find_best_route(pools, replace(base, deny_protocols=frozenset({"uniswap-v2"}))).route
+    assert {h.pool.dex for leg in deny.legs for h in leg.hops} == {"sushiswap"}
+    none = find_best_route(pools, replace(base, allow_protocols=frozenset({"uniswap_v3"})))
+    assert none.route is None and "only on uniswap_v3" in none.reason
+
+
+def test_gas_is_priced_through_the_wrapped_native_token():
+    pools = twin_pools() + [pair("3", W, B, 10 * E18, 30_000 * E18)]
+    req = RouteRequest(A, B, 20 * E18, gas_price_wei=10 ** 10, wrapped_native=W)
+    route = find_best_route(pools, req).route
+    per_wei = 30_000 * 997 / (10 * 1000)  # B per W at the pair's mid, after its fee
+    assert route.gas_cost == pytest.approx(route.gas_units * 10 ** 10 * per_wei, rel=1e-3)
+    given = find_best_route(pools, replace(req, native_price=NativePrice(1, 2))).route
+    assert given.gas_cost == given.gas_units * 10 ** 10 * 2
+    unpriced = find_best_route(twin_pools(), replace(req, wrapped_native=None)).route
+    assert unpriced.gas_cost is None and unpriced.net_amount == unpriced.amount_out
+
+
+def test_shared_pool_legs_match_a_fresh_sequential_execution():
+    """A->C is shared by both legs; the second leg must see the pool the first one moved."""
+    pools = [pair("1", A, C, 100 * E18, 100 * E18), pair("2", C, B, 50 * E18, 50 * E18),
+             pair("3", C, B, 50 * E18, 50 * E18, dex="sushiswap"), pair("4", A, B, 5 * E18, 5 * E18)]
+    graph = build_graph(pools)
+    route = find_best_route(graph, RouteRequest(A, B, 20 * E18)).route
+    shared = [leg for leg in route.legs if leg.hops[0].pool.address == pools[0].address]
+    assert len(shared) == 2
+    first, second = shared
+    assert second.hops[0].pool.reserve0 == first.hops[0].pool.reserve0 + first.hops[0].amount_in
+    edges = [[graph.edges_between(h.token_in, h.token_out)[[e.pool.address for e in graph.edges_between(
+        h.token_in, h.token_out)].index(h.pool.address)] for h in leg.hops] for leg in route.legs]
+    run = execute(edges, [leg.amount_in for leg in route.legs], exact_in=True)
+    assert run.legs == tuple(leg.hops for leg in route.legs)
+    assert sum(leg.amount_out for leg in route.legs) == route.amount_out
+
+
+def test_explain_carries_the_alternatives():
+    market = build_market(60, seed=11)
+    weth, usdc = market.token("WETH"), market.token("USDC")
+    req = RouteRequest(weth.address, usdc.address, weth.amount_for_usd(2_000_000), gas_price_wei=2 * 10 ** 10,
+                       wrapped_native=weth.address, explain=True)
+    result = find_best_route(market.pools, req)
+    assert result.route is not None and result.grid_split is not None
+    for alt in (result.best_single, result.best_split_gross, result.grid_split):
+        assert not alt.better_than(result.route)
+    assert result.paths_considered >= result.candidates > 0
+    assert 0 <= price_impact_bps(result.route) < 10_000
+
+
+def test_share_bps_sums_to_ten_thousand():
+    assert share_bps([1, 1, 1]) == [3334, 3333, 3333]
+    assert sum(share_bps([7, 11, 13, 17])) == 10_000
+
+
+def test_native_price_rounds_the_cost_up():
+    assert NativePrice(3, 1).convert(10) == 4
+    assert gas_cost(100, 0, None) == 0 and gas_cost(100, 1, None) is None
+    with pytest.raises(ValueError):
+        NativePrice(0, 1)
+
+
+def test_gas_model_units():
+    model = GasModel(base=1, v2_hop=10, v3_hop=100, v3_tick=1000)
+    assert model.hop_units("uniswap_v2", 5) == 10
+    assert model.hop_units("uniswap_v3", 2) == 2100
+
+
+@pytest.mark.parametrize("kind", [EXACT_IN, EXACT_OUT])
+def test_synthetic_market_routes_are_complete_and_chained(kind):
+    market = build_market(300, seed=4)
+    graph = build_graph(market.pools)
+    sell, buy = market.tokens[6], market.token("USDC")
+    amount = sell.amount_for_usd(200_000) if kind == EXACT_IN else buy.amount_for_usd(200_000)
+    req = RouteRequest(sell.address, buy.address, amount, kind=kind, gas_price_wei=10 ** 10,
+                       wrapped_native=market.token("WETH").address)
+    route = find_best_route(graph, req).route
+    assert route is not None
+    for leg in route.legs:
+        for a, b in zip(leg.hops, leg.hops[1:]):
+            assert a.amount_out == b.amount_in and a.token_out == b.token_in
+    if kind == EXACT_IN:
+        assert route.amount_in == amount
+    else:
+        assert route.amount_out >= amount
