@@ -29,6 +29,7 @@ WORKERS = 4
 FORK_TIMEOUT_S = 30.0
 WETH = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"
 MOVER = "0x000000000000000000000000000000000000dEaD"  # any sender: forks auto-impersonate
+MOVE_BPS = 400
 
 
 @dataclass
@@ -60,8 +61,9 @@ def v2_pair(deployment: dict, a: str, b: str) -> str:
 
 def make_chain_mover(pair: str, usdc: str):
     """A `before` hook that moves the chain for real, once: two transactions in two new blocks
-    mint USDC into the V2 USDC/WETH pair and sync() it, tripling its USDC reserve. A quote
-    that read any state after this would come out different."""
+    mint USDC into the V2 USDC/WETH pair and sync() it, so it pays 4% more USDC per WETH
+    than the rest of the market (under the manipulation guard's 5%: the router takes it). A
+    quote that read any state after this would come out different."""
     async def transact(proxy: FaultProxy, to: str, data: bytes) -> None:
         tx_hash = await proxy.upstream_call("eth_sendTransaction", [{
             "from": MOVER, "to": to, "data": "0x" + data.hex(), "gas": hex(300_000),
@@ -82,7 +84,7 @@ def make_chain_mover(pair: str, usdc: str):
             {"to": pair, "data": "0x" + abi.GET_RESERVES.hex()}, "latest"])
         usdc_reserve = abi.uint_at(bytes.fromhex(reserves[2:]), 0 if int(usdc, 16) < int(WETH, 16) else 1)
         await transact(proxy, usdc, abi.encode_call(abi.selector("mint(address,uint256)"), pair,
-                                                    2 * usdc_reserve))
+                                                    usdc_reserve * MOVE_BPS // 10_000))
         await transact(proxy, pair, abi.selector("sync()"))
     return move
 

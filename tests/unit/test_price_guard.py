@@ -108,8 +108,10 @@ def test_the_engine_routes_around_excluded_pools():
     assert set(market.graph.pools) == {"0x" + "01" * 20, "0x" + "02" * 20}
 
 
-prices = st.floats(1e-6, 1e6)
-depths = st.integers(10**9, 10**24)
+# Reserves stay >= 10**12 base units whatever the unit change, so integer rounding of the
+# pools' state can't move a price by more than a hair.
+prices = st.floats(1e-3, 1e3)
+depths = st.integers(10**18, 10**26)
 
 
 @settings(max_examples=300, deadline=None)
