@@ -88,7 +88,12 @@ async def plan_from_quote(rpc, chain, quote, *, sender: str):
             ("eth_call", [{"to": chain.router, "data": "0x" + SEL_FACTORY_V3.hex()}, "latest"])])
     except JsonRpcError:  # not a SwapRouter02: the simulation will tell
         factory_v2 = factory_v3 = None
-    chain_time = int(block["timestamp"], 16) if block else 0
+    from solver.reader import malformed, quantity
+
+    # A header that isn't an object with a timestamp is a malformed answer (exit 4).
+    if block is not None and not isinstance(block, dict):
+        raise malformed("eth_getBlockByNumber", block)
+    chain_time = quantity(block.get("timestamp"), "eth_getBlockByNumber timestamp") if block else 0
     recipient = to_checksum(intent.recipient or sender)
     spec = SwapSpec(kind=intent.kind, sell_token=intent.sell, buy_token=intent.buy,
                     recipient=recipient, deadline=max(int(time.time()), chain_time) + intent.deadline_s,

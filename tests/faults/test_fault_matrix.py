@@ -196,9 +196,6 @@ def header_of_the_quote_block(payload) -> bool:
     return any(i.get("method") == "eth_getBlockByNumber" and i["params"][0] != "0x0" for i in items)
 
 
-@pytest.mark.xfail(reason="known hole in solver/commands/swap.py plan_from_quote (executor's code): "
-                          "a malformed eth_getBlockByNumber answer is indexed unchecked -> exit 1",
-                   strict=False)
 def test_quote_from_with_a_malformed_block_header_exits_4(devnet):
     fault = Fault("block header is a string", times=None, match=header_of_the_quote_block,
                   rewrite_response=result_of("eth_getBlockByNumber", lambda _r: "0x1"))
