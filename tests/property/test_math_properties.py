@@ -196,7 +196,13 @@ def test_v3_exact_out_of_an_exact_in_costs_no_more(pool, amount, zero_for_one):
     if r.amount_out:
         back = swap_exact_out(pool, token_in, r.amount_out)
         assert back.complete and back.amount_out == r.amount_out
-        assert back.amount_in <= r.amount_in
+        # Not strictly <=: the pool rounds exact-output input and its fee up, so with tiny
+        # liquidity buying the same output back can cost a few wei more (found by hypothesis:
+        # liquidity 314, 126 in -> 39 out, 39 out costs 128: SwapMath rounds both up). Allow that
+        # rounding, a couple of wei per step, and nothing more.
+        steps = 1 + sum(1 for t, _ in pool.ticks if min(pool.tick, r.pool_after.tick) <= t
+                        <= max(pool.tick, r.pool_after.tick))
+        assert back.amount_in <= r.amount_in + 2 * steps
 
 
 @SLOW
