@@ -57,7 +57,8 @@ class PathQuote:
 
 def find_paths(graph: PoolGraph, sell: str, buy: str, *, amount: int, exact_in: bool = True,
                constraints: PathConstraints = PathConstraints(), per_token: int = 3,
-               fraction: float = 0.125, keep: int = 8, hop_cost: dict[str, float] | None = None) -> list[PathQuote]:
+               fraction: float = 0.125, keep: int = 8, hop_cost: dict[str, float] | None = None,
+               tick_cost: float = 0.0) -> list[PathQuote]:
     """Paths the beam completes, with their quotes; empty when nothing connects the tokens.
 
     For exact-in the beam walks forward from `sell` carrying amounts out; for exact-out it walks
@@ -66,11 +67,12 @@ def find_paths(graph: PoolGraph, sell: str, buy: str, *, amount: int, exact_in: 
     top `keep` complete paths by either measure: a branch-and-bound that never drops a path
     that would have made that top. `hop_cost[protocol]` is the gas of one hop in the scored token
     (the buy token for exact-in, the sell token for exact-out): with it the full-size measure is
-    net of gas, so a cheaper hop (V2 vs V3) is kept when it wins after gas.
+    net of gas, so a cheaper hop (V2 vs V3) is kept when it wins after gas; `tick_cost` is the
+    gas of one initialized tick crossed, in the same unit.
     """
     if sell == buy or not graph.has_token(sell) or not graph.has_token(buy):
         return []
-    search = _Search(graph, sell, buy, exact_in, constraints, keep, hop_cost or {})
+    search = _Search(graph, sell, buy, exact_in, constraints, keep, hop_cost or {}, tick_cost)
     x = float(amount)
     frontier = {search.start: [((), (search.start,), x, x * fraction, 0.0)]}
     for depth in range(1, constraints.max_hops + 1):
@@ -88,7 +90,7 @@ class _Search:
     """State of one beam search: the constraints, the best complete quotes so far, the results."""
 
     def __init__(self, graph: PoolGraph, sell: str, buy: str, exact_in: bool,
-                 constraints: PathConstraints, keep: int, hop_cost: dict[str, float]) -> None:
+                 constraints: PathConstraints, keep: int, hop_cost: dict[str, float], tick_cost: float) -> None:
         self.out = graph.out
         self.exact_in = exact_in
         self.sign = 1.0 if exact_in else -1.0
@@ -98,6 +100,7 @@ class _Search:
         self.filtered = bool(self.deny) or self.allow is not None
         self.keep = keep
         self.hop_cost = hop_cost
+        self.tick_cost = tick_cost
         self.cheapest_hop = min(hop_cost.values(), default=0.0)
         self.top_full: list[float] = []  # min-heaps of sign * quote (net of gas for full) of the best
         self.top_part: list[float] = []
@@ -143,7 +146,8 @@ class _Search:
                     if self.exact_in and q <= 0.0 or not self.exact_in and q == inf:
                         continue
                     self.done.append(PathQuote(pe + (e,) if self.exact_in else (e,) + pe, f, q))
-                    self._record(self.top_full, sign * f - gas - cost)
+                    ticks = self.tick_cost * e.curve.ticks(full if self.exact_in else f) if self.tick_cost else 0.0
+                    self._record(self.top_full, sign * f - gas - cost - ticks)
                     self._record(self.top_part, sign * q)
 
     def grow(self, frontier: dict, *, last_but_one: bool) -> dict[str, list]:
@@ -186,11 +190,14 @@ class _Search:
                         if exact_in and q <= 0.0 or not exact_in and q == inf:
                             continue
                         edges = pe + (e,) if exact_in else (e,) + pe
+                        spent = gas + cost
+                        if self.tick_cost:  # the ticks this hop crosses at full size
+                            spent += self.tick_cost * e.curve.ticks(full if exact_in else f)
                         lst = grown.get(other)
                         if lst is None:
-                            grown[other] = [(edges, pt + (other,), f, q, gas + cost)]
+                            grown[other] = [(edges, pt + (other,), f, q, spent)]
                         else:
-                            lst.append((edges, pt + (other,), f, q, gas + cost))
+                            lst.append((edges, pt + (other,), f, q, spent))
         return grown
 
 
@@ -222,17 +229,21 @@ def _stepper(curve, exact_in: bool):
 
 
 def _keep_best(prefixes: list, per_token: int, sign: float) -> list:
-    """The best `per_token` prefixes at full size and at the fraction, plus the best at full
+    """The best `per_token` prefixes at full size and at the fraction, plus the best two at full
     size for each gas cost (so a cheaper V2 hop survives next to three better-paying V3 ones)."""
     if len(prefixes) <= per_token:
         return prefixes
     kept = sorted(prefixes, key=lambda p: sign * p[2], reverse=True)
     by_part = sorted(prefixes, key=lambda p: sign * p[3], reverse=True)[:per_token]
     chosen = kept[:per_token]
-    seen_gas = {p[4] for p in chosen}
+    per_gas: dict[float, int] = {}
+    for p in chosen:
+        per_gas[p[4]] = per_gas.get(p[4], 0) + 1
     for p in kept[per_token:]:
-        if p[4] not in seen_gas:
-            seen_gas.add(p[4])
+        # two per gas cost: QuoterV2 may count a tick the float curve doesn't, so the runner-up
+        # of a class can win after the exact gas (routes.pool_ticks_counter)
+        if per_gas.get(p[4], 0) < 2:
+            per_gas[p[4]] = per_gas.get(p[4], 0) + 1
             chosen.append(p)
     return chosen + [p for p in by_part if p not in chosen]
 

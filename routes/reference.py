@@ -9,8 +9,8 @@ than the router, so that a pruning or optimizer mistake of the router shows up a
   each of four trade fractions, then runs column generation over *every* path (adds any path
   whose marginal rate at the current pool states beats the water level, re-pours, repeats until
   none does: the optimality condition of the path formulation), polishes to 1/64 of a slice, and
-  searches leg removals wider (the four likeliest legs are tried at each round, the router
-  tries one).
+  searches leg removals wider (the four likeliest legs are tried at each round). It obeys the
+  same `max_legs` as the router: a route must fit in one transaction.
 All of them are scored by the router's own exact execution and gas accounting.
 """
 
@@ -22,8 +22,8 @@ from routes.graph import PoolGraph
 from routes.grid import best_grid_split
 from routes.paths import PathConstraints, PathQuote, enumerate_paths, select_candidates
 from routes.route import EXACT_IN, Route, execute
-from routes.router import RouteRequest, Scorer, native_price_for
-from routes.split import WaterFill, to_integers
+from routes.router import RouteRequest, Scorer, native_price_for, route_of
+from routes.split import WaterFill
 
 
 def all_paths(graph: PoolGraph, request: RouteRequest) -> list[tuple]:
@@ -109,14 +109,12 @@ def reference_optimum(graph: PoolGraph, request: RouteRequest, paths=None, *, ch
         wf, left = _fine_pour(cands, total, scorer.exact_in, chunks)
     if left > total * 1e-9:
         return None
-    options = [scorer.route(cands, to_integers(wf.amounts, request.amount))]
-    if scorer.rate > 0:
-        _drop_legs_exhaustively(wf, [scorer.leg_cost(c) for c in cands], total, chunks)
-        options.append(scorer.route(cands, to_integers(wf.amounts, request.amount)))
-    options.append(best_single_path(graph, request, paths))
+    costs = [scorer.leg_cost(c) for c in cands] if scorer.rate > 0 else [0.0] * len(cands)
+    _drop_legs_exhaustively(wf, costs, total, chunks, max_legs=request.max_legs)
+    options = [route_of(scorer, cands, wf), best_single_path(graph, request, paths)]
     best = None
     for r in options:
-        if r is not None and r.better_than(best):
+        if r is not None and len(r.legs) <= request.max_legs and r.better_than(best):
             best = r
     return best
 
@@ -154,31 +152,38 @@ def _improving(paths, cands, wf: WaterFill, exact_in: bool, eps: float, starved:
 
 
 def _drop_legs_exhaustively(wf: WaterFill, costs: list[float], total: float, chunks: int,
-                            tries: int = 4) -> None:
+                            tries: int = 4, max_legs: int = 12) -> None:
     """Backward elimination: each round tries the `tries` legs whose surplus over the water level
-    falls furthest short of their gas (the router tries one), keeps the best drop, repeats."""
+    falls furthest short of their gas (the router tries one), keeps the best drop, repeats; while
+    there are more than `max_legs` legs, the best drop is taken even when it costs."""
     sign = 1.0 if wf.exact_in else -1.0
     eps = total / chunks / 64
-    for i, a in enumerate(wf.amounts):  # empty candidates only slow the polish down
-        if a <= 0:
+    for i in range(len(wf.amounts)):  # empty candidates only slow the polish down
+        if not wf.carries(i):
             wf.drain(i)
 
     def net() -> float:
-        return sign * wf.value - sum(costs[i] for i, a in enumerate(wf.amounts) if a > 0)
+        return sign * wf.value - sum(costs[i] for i in range(len(wf.amounts)) if wf.carries(i))
 
     while True:
-        base, best, best_snap = wf.snapshot(), net(), None
+        base, best, best_snap = wf.snapshot(), None, None
         level = wf.level(eps)
-        active = [i for i, a in enumerate(wf.amounts) if a > 0]
+        active = [i for i in range(len(wf.amounts)) if wf.carries(i)]
+        forced = len(active) > max_legs
+        if len(active) <= 1:
+            return
         short = sorted(active, key=lambda i: sign * (wf.earned[i] - level * wf.amounts[i]) - costs[i])
-        for i in short[:tries]:
+        for n, i in enumerate(short):
+            if n >= tries and (best_snap is not None or not forced):
+                break  # past the likeliest few, keep looking only for a drop that must happen
             wf.restore(base)
             freed = wf.drain(i)
             if wf.pour(freed, max(16, round(chunks * freed / total))) > 0:
                 continue
             wf.refine(total / chunks, levels=3)
-            if net() > best:
+            if best is None or net() > best:
                 best, best_snap = net(), wf.snapshot()
-        wf.restore(best_snap or base)
-        if best_snap is None:
+        wf.restore(base)
+        if best_snap is None or (not forced and best <= net()):
             return
+        wf.restore(best_snap)

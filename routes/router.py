@@ -1,16 +1,23 @@
 """The router: the best executable route for one request, plus the alternatives it beat.
 
 find_best_route runs, in order:
-1. the beam search for candidate paths (routes.paths), sized by the trade itself;
+1. the beam search for candidate paths (routes.paths), sized by the trade itself and net of gas;
 2. the best single path, chosen on float net quotes and settled with the exact math;
-3. if splitting is allowed, the water-filling optimum over the candidates (routes.split), gross
-   and then gas-aware, each re-executed exactly in encoding order (routes.route.execute);
-4. the winner by exact net amount. A split only wins when its exact net beats the best single
-   path, so it is never worse than the best single path the search found.
+3. if splitting is allowed, the water-filling optimum over the candidates (routes.split), with
+   column generation: after each pour, the graph is searched for paths whose marginal rate at
+   the current pool states beats the water level (routes.paths.find_improving_paths), and they
+   join the candidates, until none does or a round stops paying for its gas;
+4. the gas-aware choice of legs (routes.legs), at most `max_legs` of them;
+5. the winner by exact net amount, every candidate re-executed with the exact math in encoding
+   order (routes.route). A split only wins when its exact net beats the best single path.
 
 Expected outcomes are values: a request that can't be routed gives route=None and a reason.
 Partial fills are never returned as routes; when liquidity runs out the reason says how much the
 candidates could fill, and `max_fill` carries it as an integer.
+
+Known limit: when legs share a pool and then part ways, executing them one after another makes
+the output a non-concave function of the leg amounts, and the split found is a local optimum
+(the property tests measure how far it can be off).
 """
 
 from __future__ import annotations
@@ -23,7 +30,8 @@ from routes.grid import best_grid_split
 from routes.paths import PathConstraints, PathQuote, find_improving_paths, find_paths, select_candidates
 from routes.pools import UNISWAP_V2, UNISWAP_V3
 from routes.route import EXACT_IN, EXACT_OUT, Leg, Route, execute, execute_folding, share_bps
-from routes.split import WaterFill, allocate, grow_net, optimise_net, to_integers
+from routes.legs import grow_net, optimise_net
+from routes.split import WaterFill, allocate, to_integers
 
 CHUNKS = 32  # slices of the first water-filling pass
 LEVELS = 10  # polish passes, each at half the slice of the one before: ends at 1/1024 of a slice
@@ -140,7 +148,8 @@ def find_best_route(pools, request: RouteRequest) -> RouteResult:
                                   request.avoid_tokens)
     scorer = Scorer(request, native_price_for(graph, request))
     paths = find_paths(graph, request.sell, request.buy, amount=request.amount, exact_in=exact_in,
-                       constraints=constraints, hop_cost=scorer.hop_costs())
+                       constraints=constraints, hop_cost=scorer.hop_costs(),
+                       tick_cost=scorer.rate * request.gas_model.v3_tick)
     if not paths:
         # nothing carries the full amount: is it the graph, or the liquidity?
         paths = find_paths(graph, request.sell, request.buy, amount=1, exact_in=exact_in, constraints=constraints)
@@ -156,7 +165,7 @@ def find_best_route(pools, request: RouteRequest) -> RouteResult:
     if request.split and len(paths) > 1:
         candidates = select_candidates(paths, exact_in=exact_in,
                                        extra=[p for p in paths if single and p.edges == single[1]])
-        gross, net, max_fill = _best_split(graph, candidates, scorer, constraints)
+        gross, net, max_fill = _best_split(graph, candidates, scorer, constraints, single[1] if single else None)
     best_single_route = single[0] if single else None
     best = best_single_route
     for r in (gross, net):
@@ -254,7 +263,8 @@ def _v3_hops(p: PathQuote) -> int:
     return sum(e.protocol != "uniswap_v2" for e in p.edges)
 
 
-def _best_split(graph: PoolGraph, candidates: list[PathQuote], scorer: Scorer, constraints: PathConstraints):
+def _best_split(graph: PoolGraph, candidates: list[PathQuote], scorer: Scorer, constraints: PathConstraints,
+                single: tuple | None = None):
     """(gross-optimal route, gas-aware route, max fill if the candidates can't fill the amount)."""
     req = scorer.request
     edges = [c.edges for c in candidates]
@@ -264,12 +274,11 @@ def _best_split(graph: PoolGraph, candidates: list[PathQuote], scorer: Scorer, c
     # the water level, and pour again, until none does or a round stops paying
     sign = 1.0 if scorer.exact_in else -1.0
     for round_ in range(COLUMN_ROUNDS):
-        level = wf.level(total / CHUNKS / 2 ** ROUGH)
-        rate = level if scorer.exact_in else (1.0 / level if level > 0 else 0.0)
+        rate = _as_rate(wf.level(total / CHUNKS / 2 ** ROUGH), scorer.exact_in)
         if left > 0:
             rate = 0.0  # out of liquidity: any path that still has some is welcome
         # paths the water-filling left empty are priced below the level: keep the pour small
-        live = [p for p, a in zip(edges, wf.amounts) if a > 0]
+        live = [p for i, p in enumerate(edges) if wf.carries(i)]
         room = COLUMN_CAP * req.max_legs - len(live)
         if room <= 0:
             break
@@ -283,30 +292,34 @@ def _best_split(graph: PoolGraph, candidates: list[PathQuote], scorer: Scorer, c
         gain = sign * (wf.value - before)
         if left == 0 and before_left == 0 and (
                 gain <= abs(before) * COLUMN_MIN_GAIN / 10
-                or gain < sum(scorer.leg_cost(p) for p, a in zip(edges[-len(new):], wf.amounts[-len(new):]) if a > 0)):
+                or gain < sum(scorer.leg_cost(edges[i]) for i in range(len(edges) - len(new), len(edges))
+                              if wf.carries(i))):
             break  # the round gained next to nothing, or less than the gas of the legs it added
     if left > total * 1e-9:
         return None, None, int(wf.filled)
-    wf.refine(total / CHUNKS / 2 ** ROUGH, LEVELS - ROUGH)
-    useful = [a > 0 for a in wf.amounts]
+    _finish(wf, total)
+    useful = [wf.carries(i) for i in range(len(edges))]
     gross_wf = wf
     if sum(useful) > req.max_legs:  # the best split that fits in a transaction, still gross
         gross_wf = optimise_net(edges, total, exact_in=scorer.exact_in, leg_costs=[0.0] * len(edges),
                                 chunks=CHUNKS, levels=ROUGH, start=wf.copy(), max_legs=req.max_legs)
-        gross_wf.refine(total / CHUNKS / 2 ** ROUGH, LEVELS - ROUGH)
-    gross = _route_of(scorer, edges, gross_wf)
+        _finish(gross_wf, total)
+    gross = route_of(scorer, edges, gross_wf)
     if scorer.rate <= 0:
         return gross, gross, None
     costs = [scorer.leg_cost(e) for e in edges]
     first = max(range(len(edges)), key=wf.amounts.__getitem__)
+    if single is not None and single in edges:  # grow from the best single path by exact net
+        first = edges.index(single)
     forward = grow_net(edges, total, exact_in=scorer.exact_in, leg_costs=costs, first=first,
-                       chunks=CHUNKS, levels=ROUGH, useful=useful, max_legs=min(6, req.max_legs))
+                       chunks=CHUNKS, levels=ROUGH, max_legs=min(6, req.max_legs))
     backward = optimise_net(edges, total, exact_in=scorer.exact_in, leg_costs=costs, chunks=CHUNKS,
                             levels=ROUGH, start=wf, max_legs=req.max_legs)
+    options = [(edges, forward), (edges, backward)]
     net = None
-    for option in (forward, backward):
-        option.refine(total / CHUNKS / 2 ** ROUGH, LEVELS - ROUGH)
-        r = _route_of(scorer, edges, option)
+    for edges, option in options:
+        _finish(option, total)
+        r = route_of(scorer, edges, option)
         if r is not None and len(r.legs) <= req.max_legs and r.better_than(net):
             net = r
     if gross is not None and len(gross.legs) > req.max_legs:
@@ -314,13 +327,36 @@ def _best_split(graph: PoolGraph, candidates: list[PathQuote], scorer: Scorer, c
     return gross, net, None
 
 
-def _route_of(scorer: Scorer, edges: list, wf: WaterFill) -> Route | None:
+def _finish(wf: WaterFill, total: float) -> None:
+    """The last, finest polish passes, over the legs in use only: paths left empty at a coarser
+    resolution are below the water level, and pricing them at every pass is most of the cost."""
+    for i in range(len(wf.amounts)):
+        if not wf.carries(i):
+            wf.enabled[i] = False
+    wf.refine(total / CHUNKS / 2 ** ROUGH, LEVELS - ROUGH)
+
+
+def _as_rate(level: float, exact_in: bool) -> float:
+    """The water level as output per unit of input (WaterFill.level is input per output for
+    exact-out), the unit find_improving_paths prices paths in."""
+    return level if exact_in else (1.0 / level if level > 0 else 0.0)
+
+
+def route_of(scorer: Scorer, edges: list, wf: WaterFill) -> Route | None:
     """The exact route of an allocation, legs in the order and with the amounts that realize
     the optimizer's pool flows (WaterFill.realize)."""
     order, amounts = wf.realize()
+    limit = scorer.request.max_legs
+    if len(order) > limit:  # slivers a drained leg left in a shared pool: let the others take them
+        keep = sorted(sorted(range(len(order)), key=amounts.__getitem__)[-limit:])
+        order, amounts = [order[k] for k in keep], [amounts[k] for k in keep]
     total = float(scorer.request.amount)
-    if not order or abs(sum(amounts) - total) > total * 1e-6:
-        return None  # never scale a partial allocation up to the full amount
+    if order and abs(sum(amounts) - total) > total * 1e-3:
+        # the flows drifted (many slices moved through a shared pool at its end): execute the
+        # per-path bookkeeping instead, which always adds up, and let the exact math judge
+        amounts = [wf.amounts[i] for i in order]
+    if not order or abs(sum(amounts) - total) > total * 1e-3:
+        return None  # rounding is rescaled away; a partial allocation is never scaled up
     return scorer.route([edges[i] for i in order], to_integers(amounts, scorer.request.amount))
 
 

@@ -1,19 +1,18 @@
 """The split optimizer: how much of the trade each candidate path carries, for exact-in and exact-out.
 
-Method: water-filling by greedy chunks on the float curves, i.e. the trade is cut into `chunks`
-equal slices and each slice goes to the path whose next slice pays best *given every slice
-already placed*. Pools are modelled by their cumulative input per direction, so paths that share
-a pool are evaluated jointly (the second path's slice sees the pool the first one moved). For
-concave pool curves this is marginal-price equalisation: at the end every used path's marginal
-rate is within one slice of the common level `marginal`, and no unused path beats it. A polish
-pass then moves slices of halving size between the worst and the best path while that pays, so
-the final error is far below one slice. The optimizer's figures are floats; the router re-executes
-its allocation with the exact integer math before anything is reported.
+Method: water-filling by greedy slices on the float curves (routes.curves). The trade is cut into
+`chunks` equal slices and each slice goes to the path whose next slice pays best *given every
+slice already placed*. Pools are modelled by their cumulative input per direction, so paths that
+share a pool are evaluated jointly (a slice sees the pool as the slices before it left it), and a
+slice that would overrun a V3 pool's known liquidity is clipped to what the path can still take.
+For concave pool curves this is marginal-price equalisation: every used path ends within one
+slice of the common water level and no unused path beats it. A polish pass then moves slices of
+halving size from the path that loses least by giving one up to the path that gains most, while
+that pays, so the final error is a small fraction of a slice (1/1024 with the router's settings).
 
-Gas: `optimise_net` starts from the gross optimum and drops legs one by one down to a single
-leg, choosing each time the leg whose surplus over the water level (what it earns beyond what the
-other paths would earn on its amount) pays least for its gas, re-pouring what it carried, and
-keeps the best net seen; so an extra leg stays only when it pays for itself.
+The figures here are floats; WaterFill.realize turns the pool-level flows into per-leg amounts
+for sequential execution, and the router re-executes them with the exact integer math before
+anything is reported. Which legs to keep once gas counts is routes.legs.
 """
 
 from __future__ import annotations
@@ -208,12 +207,19 @@ class WaterFill:
         return left if left > floor else 0.0
 
     def drain(self, i: int) -> float:
-        """Disable path i and take its whole amount back; returns the amount freed."""
+        """Disable path i and take back every flow it has in its pools; returns its amount.
+
+        The flows are taken back hop by hop, not as one slice through the path, so that a path
+        credited with less than it carries downstream (see `realize`) leaves nothing behind.
+        """
         self.enabled[i] = False
         amount = self.amounts[i]
-        if amount > 0:
-            self.model.remove(i, amount, commit=True)
-            self.model.flows[i] = [0.0] * len(self.model.flows[i])
+        model = self.model
+        for k, c, f in zip(model.keys[i], model.curves[i], model.flows[i]):
+            if f > 0:
+                u = max(model.state.get(k, 0.0) - f, 0.0)
+                model.state[k], model.ys[k] = u, c.out(u)
+        model.flows[i] = [0.0] * len(model.flows[i])
         self.amounts[i] = self.earned[i] = 0.0
         return amount
 
@@ -308,6 +314,11 @@ class WaterFill:
         self.model.state, self.model.ys, self.model.flows = dict(state), dict(ys), [f[:] for f in flows]
         self.amounts, self.earned, self.enabled = amounts[:], earned[:], enabled[:]
 
+    def carries(self, i: int) -> bool:
+        """Whether path i carries any flow, in the bookkeeping or in its pools."""
+        flow = self.model.flows[i]
+        return self.amounts[i] > 0 or flow[0] > 0 or flow[-1] > 0
+
     def realize(self) -> tuple[list[int], list[float]]:
         """The legs to execute, in order, and the amount of each (same order).
 
@@ -321,7 +332,7 @@ class WaterFill:
         sliver the pools refuse folds into the largest (routes.route.execute_folding).
         """
         model, exact_in = self.model, self.exact_in
-        live = [i for i, f in enumerate(model.flows) if self.enabled[i] and (f[0] > 0 or f[-1] > 0)]
+        live = [i for i in range(len(self.amounts)) if self.enabled[i] and self.carries(i)]
         order = sorted(live, key=self.amounts.__getitem__)
         amounts = [0.0] * len(self.amounts)
         end = 0 if exact_in else -1
@@ -374,130 +385,6 @@ def allocate(paths, total: float, *, exact_in: bool, chunks: int = 128, levels: 
     wf.pour(total, chunks)
     wf.refine(total / chunks, levels)
     return wf.allocation(total / chunks / 2 ** levels)
-
-
-def optimise_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], chunks: int = 32,
-                 levels: int = 6, start: WaterFill | None = None, careful_below: int = 6,
-                 tries: int = 3, max_legs: int = 12) -> WaterFill:
-    """The gas-aware allocation: drop legs that don't pay for their gas (see module docstring).
-
-    Legs are dropped one at a time, re-pouring what each carried, all the way down to one leg,
-    and the best net seen on that way is kept; walking the whole way gets past pairs of small
-    legs where dropping either alone doesn't pay. Which leg goes: while many legs are left, the
-    quarter of the surplus whose surplus over the water level falls furthest short of their gas
-    (a first-order estimate) go at once; below `careful_below` legs, where the answer is decided,
-    the `tries` likeliest single drops are each re-poured and the best real net wins.
-    Only states with at most `max_legs` legs are kept (a route must fit in a transaction); if
-    none is reached, the walk's last state is returned and has more.
-    `leg_costs[i]` is the gas of path i as a leg, in the scored token (output token for
-    exact-in, input token for exact-out). `start` is a poured WaterFill to continue from.
-    """
-    wf = start or WaterFill(paths, exact_in=exact_in)
-    if start is None:
-        wf.pour(total, chunks)
-        wf.refine(total / chunks, levels)
-    for i, a in enumerate(wf.amounts):  # not worth it gross, so not net either
-        if a <= 0 and wf.enabled[i]:
-            wf.drain(i)
-    eps = total / chunks / 2 ** levels
-    sign = 1.0 if exact_in else -1.0
-    fits = sum(1 for a in wf.amounts if a > 0) <= max_legs
-    best, best_net = (wf.snapshot(), _net(wf, leg_costs)) if fits else (None, 0.0)
-    while True:
-        active = [i for i, a in enumerate(wf.amounts) if a > 0]
-        if len(active) <= 1:
-            break
-        level = wf.level(eps)
-        # gas minus what leg i earns beyond what the water level would pay for its amount
-        order = sorted(active, key=lambda i: sign * (wf.earned[i] - level * wf.amounts[i]) - leg_costs[i])
-        here, step_net, step_snap = wf.snapshot(), None, None
-        if len(active) > careful_below:  # far from the answer: drop a quarter of them at once
-            trials = [order[:max(1, (len(active) - careful_below) // 4)]]
-        else:
-            trials = [[i] for i in order[:tries]]
-        for drops in trials:
-            wf.restore(here)
-            freed = sum(wf.drain(i) for i in drops)
-            if wf.pour(freed, max(8, round(chunks * freed / total))) > 0:
-                continue  # the others can't carry it
-            wf.refine(total / chunks, levels)
-            net = _net(wf, leg_costs)
-            if step_net is None or sign * net > sign * step_net:
-                step_net, step_snap = net, wf.snapshot()
-        if step_snap is None:
-            break
-        wf.restore(step_snap)
-        fits = sum(1 for a in wf.amounts if a > 0) <= max_legs
-        if fits and (best is None or sign * step_net > sign * best_net):
-            best, best_net = step_snap, step_net
-    if best is not None:
-        wf.restore(best)
-    return wf
-
-
-def grow_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], first: int,
-             chunks: int = 32, levels: int = 6, max_legs: int = 6, useful: list[bool] | None = None) -> WaterFill:
-    """The gas-aware allocation built forward: from path `first` alone, add the leg whose
-    surplus at the current water level pays most beyond its gas, re-pour, keep it if the net
-    improved, and repeat. It finds the few-leg splits that dropping legs from the gross optimum
-    can walk past (the gross optimum of a gas-heavy trade can have dozens of thin legs).
-    `useful[i]` False skips path i (e.g. paths the gross optimum left empty)."""
-    n = len(paths)
-    wf = WaterFill(paths, exact_in=exact_in)
-    wf.enabled = [i == first for i in range(n)]
-    if wf.pour(total, chunks) > 0:
-        return wf
-    best, best_net = wf.snapshot(), _net(wf, leg_costs)
-    sign = 1.0 if exact_in else -1.0
-    eps = total / chunks / 2 ** levels
-    while sum(wf.enabled) < max_legs:
-        level = wf.level(eps)
-        gains = [(_surplus(wf, i, level, total) - leg_costs[i], i) for i in range(n)
-                 if not wf.enabled[i] and (useful is None or useful[i])]
-        gain, pick = max(gains, default=(0.0, -1))
-        if gain <= 0:
-            break
-        wf.enabled[pick] = True
-        wf.empty()  # re-pour everything over the larger set
-        if wf.pour(total, chunks) > 0:
-            break
-        wf.refine(total / chunks, levels)
-        net = _net(wf, leg_costs)
-        if sign * net <= sign * best_net:
-            break
-        best, best_net = wf.snapshot(), net
-    wf.restore(best)
-    return wf
-
-
-def _surplus(wf: WaterFill, i: int, level: float, total: float) -> float:
-    """The most path i could earn above the water level on its own (golden-section search on
-    the amount it would take): a first-order value of adding it as a leg, before its gas."""
-    model, sign = wf.model, 1.0 if wf.exact_in else -1.0
-
-    def gain(x: float) -> float:
-        taken, value = model.add(i, x)
-        return sign * (value - level * taken)
-
-    lo, hi = 0.0, total
-    ratio = 0.6180339887498949
-    a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
-    ga, gb = gain(a), gain(b)
-    for _ in range(16):
-        if ga < gb:
-            lo, a, ga = a, b, gb
-            b = lo + ratio * (hi - lo)
-            gb = gain(b)
-        else:
-            hi, b, gb = b, a, ga
-            a = hi - ratio * (hi - lo)
-            ga = gain(a)
-    return max(ga, gb, 0.0)
-
-
-def _net(wf: WaterFill, leg_costs: list[float]) -> float:
-    gas = sum(leg_costs[i] for i, a in enumerate(wf.amounts) if a > 0)
-    return wf.value - gas if wf.exact_in else wf.value + gas
 
 
 def to_integers(amounts: list[float], total: int) -> list[int]:

@@ -1,0 +1,143 @@
+"""Gas-aware leg selection: which of the water-filled legs are worth their gas.
+
+A leg costs its hops' gas whatever it carries, so the net optimum is a fixed-charge problem: the
+gross water-filling optimum (routes.split) may use dozens of thin legs that don't pay. Two
+searches, both re-pouring for real at every step, and the router keeps the better by exact net:
+- `optimise_net` walks backward from the gross optimum, dropping legs down to one;
+- `grow_net` walks forward from the best leg, adding the one whose surplus pays most.
+An extra leg or hop is therefore used only when it pays for its gas.
+"""
+
+from __future__ import annotations
+
+from routes.split import WaterFill
+
+
+def optimise_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], chunks: int = 32,
+                 levels: int = 6, start: WaterFill | None = None, careful_below: int = 6,
+                 tries: int = 3, max_legs: int = 12) -> WaterFill:
+    """The gas-aware allocation, walking backward: drop legs that don't pay for their gas.
+
+    Legs are dropped one at a time, re-pouring what each carried, all the way down to one leg,
+    and the best net seen on that way is kept; walking the whole way gets past pairs of small
+    legs where dropping either alone doesn't pay. Which leg goes: while many legs are left, the
+    quarter whose surplus over the water level falls furthest short of their gas
+    (a first-order estimate) go at once; below `careful_below` legs, where the answer is decided,
+    the `tries` likeliest single drops are each re-poured and the best real net wins.
+    Only states with at most `max_legs` legs are kept (a route must fit in a transaction); if
+    none is reached, the walk's last state is returned and has more.
+    `leg_costs[i]` is the gas of path i as a leg, in the scored token (output token for
+    exact-in, input token for exact-out). `start` is a poured WaterFill to continue from.
+    """
+    wf = start or WaterFill(paths, exact_in=exact_in)
+    if start is None:
+        wf.pour(total, chunks)
+        wf.refine(total / chunks, levels)
+    for i in range(len(wf.amounts)):  # not worth it gross, so not net either
+        if wf.enabled[i] and not wf.carries(i):
+            wf.drain(i)
+    eps = total / chunks / 2 ** levels
+    sign = 1.0 if exact_in else -1.0
+    fits = _legs(wf) <= max_legs
+    best, best_net = (wf.snapshot(), _net(wf, leg_costs)) if fits else (None, 0.0)
+    while True:
+        active = [i for i in range(len(wf.amounts)) if wf.carries(i)]
+        if len(active) <= 1:
+            break
+        level = wf.level(eps)
+        # gas minus what leg i earns beyond what the water level would pay for its amount
+        order = sorted(active, key=lambda i: sign * (wf.earned[i] - level * wf.amounts[i]) - leg_costs[i])
+        here, step_net, step_snap = wf.snapshot(), None, None
+        if len(active) > careful_below:  # far from the answer: drop a quarter of them at once
+            trials = [order[:max(1, (len(active) - careful_below) // 4)]]
+        else:
+            trials = [[i] for i in order[:tries]]
+        for drops in trials:
+            wf.restore(here)
+            freed = sum(wf.drain(i) for i in drops)
+            if wf.pour(freed, max(8, round(chunks * freed / total))) > 0:
+                continue  # the others can't carry it
+            wf.refine(total / chunks, levels)
+            net = _net(wf, leg_costs)
+            if step_net is None or sign * net > sign * step_net:
+                step_net, step_snap = net, wf.snapshot()
+        if step_snap is None:
+            break
+        wf.restore(step_snap)
+        fits = _legs(wf) <= max_legs
+        if fits and (best is None or sign * step_net > sign * best_net):
+            best, best_net = step_snap, step_net
+    if best is not None:
+        wf.restore(best)
+    return wf
+
+
+def grow_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], first: int,
+             chunks: int = 32, levels: int = 6, max_legs: int = 6, useful: list[bool] | None = None) -> WaterFill:
+    """The gas-aware allocation built forward: from path `first` alone, add the leg whose
+    surplus at the current water level pays most beyond its gas, re-pour, keep it if the net
+    improved, and repeat. It finds the few-leg splits that dropping legs from the gross optimum
+    can walk past (the gross optimum of a gas-heavy trade can have dozens of thin legs).
+    Only paths whose next slice beats the water level are priced; `useful[i]` False skips
+    path i altogether."""
+    n = len(paths)
+    wf = WaterFill(paths, exact_in=exact_in)
+    wf.enabled = [i == first for i in range(n)]
+    if wf.pour(total, chunks) > 0:
+        return wf
+    best, best_net = wf.snapshot(), _net(wf, leg_costs)
+    sign = 1.0 if exact_in else -1.0
+    eps = total / chunks / 2 ** levels
+    while sum(wf.enabled) < max_legs:
+        level = wf.level(eps)
+        bar = level if exact_in else -level  # a path is worth a look when its next slice beats it
+        gains = [(_surplus(wf, i, level, total) - leg_costs[i], i) for i in range(n)
+                 if not wf.enabled[i] and (useful is None or useful[i]) and wf.model.rate(i, eps) > bar]
+        gain, pick = max(gains, default=(0.0, -1))
+        if gain <= 0:
+            break
+        wf.enabled[pick] = True
+        wf.empty()  # re-pour everything over the larger set
+        if wf.pour(total, chunks) > 0:
+            break
+        wf.refine(total / chunks, levels)
+        net = _net(wf, leg_costs)
+        if sign * net <= sign * best_net:
+            break
+        best, best_net = wf.snapshot(), net
+    wf.restore(best)
+    return wf
+
+
+def _surplus(wf: WaterFill, i: int, level: float, total: float) -> float:
+    """The most path i could earn above the water level on its own (golden-section search on
+    the amount it would take): a first-order value of adding it as a leg, before its gas."""
+    model, sign = wf.model, 1.0 if wf.exact_in else -1.0
+
+    def gain(x: float) -> float:
+        taken, value = model.add(i, x)
+        return sign * (value - level * taken)
+
+    lo, hi = 0.0, total
+    ratio = 0.6180339887498949
+    a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+    ga, gb = gain(a), gain(b)
+    for _ in range(16):
+        if ga < gb:
+            lo, a, ga = a, b, gb
+            b = lo + ratio * (hi - lo)
+            gb = gain(b)
+        else:
+            hi, b, gb = b, a, ga
+            a = hi - ratio * (hi - lo)
+            ga = gain(a)
+    return max(ga, gb, 0.0)
+
+
+def _legs(wf: WaterFill) -> int:
+    return sum(1 for i in range(len(wf.amounts)) if wf.carries(i))
+
+
+def _net(wf: WaterFill, leg_costs: list[float]) -> float:
+    gas = sum(leg_costs[i] for i in range(len(wf.amounts)) if wf.carries(i))
+    return wf.value - gas if wf.exact_in else wf.value + gas
