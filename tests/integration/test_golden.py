@@ -1,0 +1,47 @@
+"""Golden --json outputs: what bots parse must not change by accident.
+
+The devnet is deterministic (same saved state, block 3), so a quote's JSON is too, except
+`block_age_s`. After an intended change, regenerate with SOLVER_UPDATE_GOLDEN=1 and review
+the diff like code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.cli.helpers import run_solver
+
+pytestmark = pytest.mark.integration
+
+GOLDEN = Path(__file__).parent / "golden"
+CASES = {
+    "quote_weth_usdc": (["quote", "swap 10 WETH for USDC", "--json"], 0),
+    "quote_exact_out": (["quote", "buy 0.5 WBTC with USDT, max slippage 30 bps", "--json"], 0),
+    "quote_two_hops": (["quote", "sell 5,000 LINK for WBTC, at most 2 hops, no split", "--json"], 0),
+    "parse_full": (["parse", "buy 0.1 WBTC using USDT paying at most 9,000 USDT, avoid uniswap-v2, "
+                    "within 90 seconds, max gas 30 gwei", "--json"], 0),
+    "error_unknown_token": (["quote", "swap 1 WETH for USDX", "--json"], 2),
+    "error_no_route": (["quote", "swap 1 UNI for cbBTC, at most 1 hop", "--json"], 3),
+    "error_liquidity": (["quote", "buy 1b USDC with WETH", "--json"], 3),
+}
+
+
+def stable(out: dict) -> dict:
+    out.pop("block_age_s", None)
+    return out
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_golden_json(devnet, name):
+    args, code = CASES[name]
+    result = run_solver(*args)
+    assert result.code == code, result.stderr
+    got = stable(result.json())
+    path = GOLDEN / f"{name}.json"
+    if os.environ.get("SOLVER_UPDATE_GOLDEN") == "1":
+        path.write_text(json.dumps(got, indent=1, sort_keys=True) + "\n")
+    assert got == json.loads(path.read_text()), f"{name}: JSON changed; see {path}"
