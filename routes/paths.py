@@ -15,8 +15,9 @@ the pools that only shine for a slice of the trade, which is what a split needs.
 Cost is bounded by the edges it touches, not by the number of paths: each level expands at most
 `per_token * 2` prefixes per token, and the level before the last only walks to tokens that have
 a pool with the buy token. On the 10,000-pool bench graph a hub-to-hub search touches a few
-thousand edges. A networkx MultiGraph was measured for the adjacency and was ~3x slower on the
-neighbour walks, so routes.graph keeps plain dicts.
+thousand edges. A networkx MultiDiGraph was measured for the adjacency: a two-hop neighbour walk
+from WETH on the 10,000-pool bench market takes 4.2 ms with it and 0.95 ms with plain dicts
+(building it is faster, 27 vs 55 ms, but that is paid once per state), so routes.graph keeps dicts.
 """
 
 from __future__ import annotations
