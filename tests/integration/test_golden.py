@@ -1,8 +1,9 @@
 """Golden --json outputs: what bots parse must not change by accident.
 
-The devnet is deterministic (same saved state, block 3), so a quote's JSON is too, except
-`block_age_s`. After an intended change, regenerate with SOLVER_UPDATE_GOLDEN=1 and review
-the diff like code.
+The devnet starts from the same saved state (block 3) every time, but other tests may mine
+blocks on the shared session devnet; so the goldens run against an anvil fork of it pinned
+at block 3, where the JSON is deterministic except `block_age_s`. After an intended change,
+regenerate with SOLVER_UPDATE_GOLDEN=1 and review the diff like code.
 """
 
 from __future__ import annotations
@@ -30,15 +31,31 @@ CASES = {
 }
 
 
+SEED_BLOCK = 3  # the block every devnet starts at (deployment.json's block_number)
+
+
+@pytest.fixture(scope="module")
+def fork_at_seed(devnet):
+    from solver.fork import start_fork
+    from solver.rpc import run
+
+    assert devnet.deployment["block_number"] == SEED_BLOCK
+    fork = run(start_fork(devnet.url, SEED_BLOCK))
+    try:
+        yield fork.url
+    finally:
+        fork.stop()
+
+
 def stable(out: dict) -> dict:
     out.pop("block_age_s", None)
     return out
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_golden_json(devnet, name):
+def test_golden_json(fork_at_seed, name):
     args, code = CASES[name]
-    result = run_solver(*args)
+    result = run_solver(*args, "--rpc", fork_at_seed)
     assert result.code == code, result.stderr
     got = stable(result.json())
     path = GOLDEN / f"{name}.json"
