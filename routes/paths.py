@@ -153,7 +153,7 @@ class _Search:
 
     def grow(self, frontier: dict, *, last_but_one: bool) -> dict[str, list]:
         """Every prefix one hop longer, except into the goal (done by `complete`) or pruned."""
-        exact_in, sign, tail, out = self.exact_in, self.sign, self.tail, self.out
+        exact_in, tail, out = self.exact_in, self.tail, self.out
         bar_full, bar_part = self._bar(self.top_full), self._bar(self.top_part)
         skip = set(self.avoid) | {self.goal, self.start}
         grown: dict[str, list] = {}
