@@ -161,21 +161,21 @@ def _run_leg(edges, amount: int, state: dict[str, Pool], exact_in: bool) -> tupl
     by a few wei, and every hop here is what the pools really do.
     """
     if exact_in:
-        return _run_forward(edges, amount, state)
-    plan = _run_backward(edges, amount, dict(state))
+        return _run(edges, amount, state, exact_in=True)
+    plan = _run(edges, amount, dict(state), exact_in=False)
     if plan is None:
         return None
     exact = _exact_prefix(edges)
     if exact == len(edges):
-        return _run_backward(edges, amount, state)
+        return _run(edges, amount, state, exact_in=False)
     head: tuple[Hop, ...] = ()
     start = plan[0].amount_in
     if exact:
-        head = _run_backward(edges[:exact], plan[exact - 1].amount_out, state)
+        head = _run(edges[:exact], plan[exact - 1].amount_out, state, exact_in=False)
         if head is None:
             return None
         start = head[-1].amount_out
-    tail = _run_forward(edges[exact:], start, state)
+    tail = _run(edges[exact:], start, state, exact_in=True)
     if tail is None or tail[-1].amount_out < amount:
         return None
     return head + tail
@@ -192,34 +192,27 @@ def _exact_prefix(edges) -> int:
     return count
 
 
-def _run_forward(edges, amount: int, state: dict[str, Pool]) -> tuple[Hop, ...] | None:
+def _run(edges, amount: int, state: dict[str, Pool], *, exact_in: bool) -> tuple[Hop, ...] | None:
+    """Swap `amount` through `edges` (forward for exact-in, last hop first for exact-out),
+    commit the pools' new states to `state`, and return the hops in path order."""
     hops: list[Hop] = []
     pending: dict[str, Pool] = {}
-    for e in edges:
+    for e in edges if exact_in else reversed(edges):
         pool = pending.get(e.pool.address) or state.get(e.pool.address) or e.pool
-        r = swap_exact_in(pool, e.token_in, amount)
-        if not r.complete or r.amount_out <= 0 or r.amount_in != amount:
+        if exact_in:
+            r = swap_exact_in(pool, e.token_in, amount)
+            fixed, other = r.amount_in, r.amount_out
+        else:
+            r = swap_exact_out(pool, e.token_in, amount)
+            fixed, other = r.amount_out, r.amount_in
+        if not r.complete or other <= 0 or fixed != amount:
             return None
         pending[e.pool.address] = r.pool_after
         hops.append(Hop(pool, e.token_in, e.token_out, r.amount_in, r.amount_out, r.ticks_crossed))
-        amount = r.amount_out
+        amount = other
     state.update(pending)
-    return tuple(hops)
-
-
-def _run_backward(edges, amount: int, state: dict[str, Pool]) -> tuple[Hop, ...] | None:
-    hops: list[Hop] = []
-    pending: dict[str, Pool] = {}
-    for e in reversed(edges):
-        pool = pending.get(e.pool.address) or state.get(e.pool.address) or e.pool
-        r = swap_exact_out(pool, e.token_in, amount)
-        if not r.complete or r.amount_in <= 0 or r.amount_out != amount:
-            return None
-        pending[e.pool.address] = r.pool_after
-        hops.append(Hop(pool, e.token_in, e.token_out, r.amount_in, r.amount_out, r.ticks_crossed))
-        amount = r.amount_in
-    state.update(pending)
-    hops.reverse()
+    if not exact_in:
+        hops.reverse()
     return tuple(hops)
 
 
