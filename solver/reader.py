@@ -29,6 +29,7 @@ from solver.multicall import (CALL_GAS_LIMIT, Call, CallResult, decode_aggregate
                               encode_aggregate3, plan_chunks)
 from solver.pool_state import ScanPolicy
 from solver.rpc import JsonRpcError, RpcClient
+from solver.tokens import TokenInfo  # one token value type for config, lists and chain reads
 
 FEE_HISTORY_BLOCKS = 5
 FEE_HISTORY_PERCENTILE = 50
@@ -54,14 +55,6 @@ class ChainHead:
     chain_id: int
     block_number: int
     gas: GasPrice
-
-
-@dataclass(frozen=True, slots=True)
-class TokenMeta:
-    address: str
-    symbol: str
-    decimals: int
-    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +90,7 @@ class ChainReader(Protocol):
     async def snapshot(self, pool_refs: Sequence[PoolRef], block: int | None = None) -> Snapshot: ...
 
     async def token_metadata(self, addresses: Sequence[str],
-                             block: int | None = None) -> tuple[TokenMeta, ...]: ...
+                             block: int | None = None) -> tuple[TokenInfo, ...]: ...
 
 
 def malformed(what: str, value: object) -> RpcError:
@@ -384,7 +377,7 @@ class RpcChainReader:
     # --- tokens --------------------------------------------------------------------------
 
     async def token_metadata(self, addresses: Sequence[str],
-                             block: int | None = None) -> tuple[TokenMeta, ...]:
+                             block: int | None = None) -> tuple[TokenInfo, ...]:
         """decimals/symbol/name of tokens not in the config, in one multicall.
 
         A token whose decimals() reverts or returns nothing can't be priced: UsageError."""
@@ -400,7 +393,7 @@ class RpcChainReader:
                 raise UsageError(f"token {address}: decimals() {why}",
                                  hint="check the address; a token must implement ERC-20 decimals()",
                                  code="bad_token")
-            metas.append(TokenMeta(address, _text(sym) or address[:8], abi.uint_at(dec.data, 0),
+            metas.append(TokenInfo(address, _text(sym) or address[:8], abi.uint_at(dec.data, 0),
                                    _text(name)))
         return tuple(metas)
 
