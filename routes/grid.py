@@ -59,3 +59,17 @@ def best_grid_split(paths: Sequence, quote: Callable[[int, int], float | None], 
         return []
     return [(i, k * step_pct) for i, k in best[1]]
 
+
+def grid_route(scorer, paths: Sequence, quote: Callable[[int, int], float | None]):
+    """The grid's best split executed exactly by `scorer` (a Route), or None.
+
+    The percentages become integer amounts; rounding dust goes to the first pick so the legs
+    add up to the trade exactly."""
+    picks = best_grid_split(paths, quote, exact_in=scorer.exact_in,
+                            leg_costs=[scorer.leg_cost(p) for p in paths])
+    if not picks:
+        return None
+    total = scorer.request.amount
+    amounts = [total * pct // 100 for _, pct in picks]
+    amounts[0] += total - sum(amounts)
+    return scorer.route([paths[i] for i, _ in picks], amounts)

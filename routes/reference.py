@@ -19,7 +19,7 @@ from __future__ import annotations
 from math import inf
 
 from routes.graph import PoolGraph
-from routes.grid import best_grid_split
+from routes.grid import grid_route
 from routes.paths import PathConstraints, PathQuote, enumerate_paths, select_candidates
 from routes.route import EXACT_IN, Route, execute
 from routes.router import RouteRequest, Scorer, native_price_for, route_of
@@ -84,13 +84,7 @@ def grid_split(graph: PoolGraph, request: RouteRequest, paths=None, *, top: int 
             return None
         return float(run.amount_out if scorer.exact_in else run.amount_in)
 
-    picks = best_grid_split(cands, quote, exact_in=scorer.exact_in,
-                            leg_costs=[scorer.leg_cost(c) for c in cands])
-    if not picks:
-        return None
-    amounts = [request.amount * pct // 100 for _, pct in picks]
-    amounts[0] += request.amount - sum(amounts)
-    return scorer.route([cands[i] for i, _ in picks], amounts)
+    return grid_route(scorer, cands, quote)
 
 
 def reference_optimum(graph: PoolGraph, request: RouteRequest, paths=None, *, chunks: int = 1000,

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from routes.gas import IDENTITY, GasModel, NativePrice, gas_cost
 from routes.graph import PoolGraph, build_graph
-from routes.grid import best_grid_split
+from routes.grid import grid_route
 from routes.paths import PathConstraints, PathQuote, find_improving_paths, find_paths, select_candidates
 from routes.pools import UNISWAP_V2, UNISWAP_V3
 from routes.route import EXACT_IN, EXACT_OUT, Leg, Route, execute, execute_folding, share_bps
@@ -392,13 +392,7 @@ def _grid_route(candidates: list[PathQuote], scorer: Scorer) -> Route | None:
             a = e.curve.out(a) if scorer.exact_in else e.curve.inp(a)
         return None if a <= 0 or a == float("inf") else a
 
-    picks = best_grid_split(edges, quote, exact_in=scorer.exact_in,
-                            leg_costs=[scorer.leg_cost(e) for e in edges])
-    if not picks:
-        return None
-    amounts = [req.amount * pct // 100 for _, pct in picks]
-    amounts[0] += req.amount - sum(amounts)
-    return scorer.route([edges[i] for i, _ in picks], amounts)
+    return grid_route(scorer, edges, quote)
 
 
 def _fill_of(paths: list[PathQuote], request: RouteRequest) -> int:
