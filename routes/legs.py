@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from routes.split import WaterFill
 
+SURPLUS_PRICED = 12  # outside paths whose surplus is priced per step, the best by next-slice rate
+
 
 def optimise_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], chunks: int = 32,
                  levels: int = 6, start: WaterFill | None = None, careful_below: int = 6,
-                 tries: int = 3, max_legs: int = 12) -> WaterFill:
+                 tries: int = 3, max_legs: int = 12, tick_cost: float = 0.0) -> WaterFill:
     """The gas-aware allocation, walking backward: drop legs that don't pay for their gas.
 
     Legs are dropped one at a time, re-pouring what each carried, all the way down to one leg,
@@ -39,7 +41,7 @@ def optimise_net(paths, total: float, *, exact_in: bool, leg_costs: list[float],
     eps = total / chunks / 2 ** levels
     sign = 1.0 if exact_in else -1.0
     fits = _legs(wf) <= max_legs
-    best, best_net = (wf.snapshot(), _net(wf, leg_costs)) if fits else (None, 0.0)
+    best, best_net = (wf.snapshot(), _net(wf, leg_costs, tick_cost)) if fits else (None, 0.0)
     while True:
         active = [i for i in range(len(wf.amounts)) if wf.carries(i)]
         if len(active) <= 1:
@@ -58,7 +60,7 @@ def optimise_net(paths, total: float, *, exact_in: bool, leg_costs: list[float],
             if wf.pour(freed, max(8, round(chunks * freed / total))) > 0:
                 continue  # the others can't carry it
             wf.refine(total / chunks, levels)
-            net = _net(wf, leg_costs)
+            net = _net(wf, leg_costs, tick_cost)
             if step_net is None or sign * net > sign * step_net:
                 step_net, step_snap = net, wf.snapshot()
         if step_snap is None:
@@ -73,7 +75,8 @@ def optimise_net(paths, total: float, *, exact_in: bool, leg_costs: list[float],
 
 
 def grow_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], first: int,
-             chunks: int = 32, levels: int = 6, max_legs: int = 6, useful: list[bool] | None = None) -> WaterFill:
+             chunks: int = 32, levels: int = 6, max_legs: int = 6, useful: list[bool] | None = None,
+             tick_cost: float = 0.0) -> WaterFill:
     """The gas-aware allocation built forward: from path `first` alone, add the leg whose
     surplus at the current water level pays most beyond its gas, re-pour, keep it if the net
     improved, and repeat. It finds the few-leg splits that dropping legs from the gross optimum
@@ -85,15 +88,14 @@ def grow_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], fir
     wf.enabled = [i == first for i in range(n)]
     if wf.pour(total, chunks) > 0:
         return wf
-    best, best_net = wf.snapshot(), _net(wf, leg_costs)
+    best, best_net = wf.snapshot(), _net(wf, leg_costs, tick_cost)
     sign = 1.0 if exact_in else -1.0
     eps = total / chunks / 2 ** levels
     while sum(wf.enabled) < max_legs:
         level = wf.level(eps)
         bar = level if exact_in else -level  # a path is worth a look when its next slice beats it
-        gains = [(_surplus(wf, i, level, total) - leg_costs[i], i) for i in range(n)
-                 if not wf.enabled[i] and (useful is None or useful[i]) and wf.model.rate(i, eps) > bar]
-        gain, pick = max(gains, default=(0.0, -1))
+        gain, pick = max(((_surplus(wf, i, level, total) - leg_costs[i], i)
+                          for i in _likeliest(wf, n, eps, bar, useful, SURPLUS_PRICED)), default=(0.0, -1))
         if gain <= 0:
             break
         wf.enabled[pick] = True
@@ -101,12 +103,83 @@ def grow_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], fir
         if wf.pour(total, chunks) > 0:
             break
         wf.refine(total / chunks, levels)
-        net = _net(wf, leg_costs)
+        net = _net(wf, leg_costs, tick_cost)
         if sign * net <= sign * best_net:
             break
         best, best_net = wf.snapshot(), net
     wf.restore(best)
     return wf
+
+
+def swap_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], chosen, chunks: int = 32,
+             levels: int = 3, max_legs: int = 12, tick_cost: float = 0.0, rounds: int = 4,
+             tries: int = 4) -> WaterFill:
+    """Local search from the legs `chosen` (indices into `paths`): add, drop or swap one leg.
+
+    Forward growth and backward elimination each commit to a path once and never revisit it;
+    the best few-leg split often keeps the big leg and trades a small one for another path
+    (or, under the leg cap, trades a thin leg for a deeper one). Each round prices every path
+    outside the split by its surplus over the water level (first order), builds the likeliest
+    moves (add the best outsiders; swap them for the leg whose surplus covers its gas least; drop
+    that leg), re-pours the `tries` most promising for real and keeps the best if it beats the
+    current net. Returns the best state found (a WaterFill over all of `paths`).
+    """
+    n = len(paths)
+    sign = 1.0 if exact_in else -1.0
+    eps = total / chunks / 2 ** levels
+    wf = WaterFill(paths, exact_in=exact_in)
+
+    def pour(legs) -> float | None:
+        wf.empty()
+        wf.enabled = [i in legs for i in range(n)]
+        if wf.pour(total, chunks) > 0:
+            return None
+        wf.refine(total / chunks, levels)
+        return sign * _net(wf, leg_costs, tick_cost)
+
+    current = set(chosen)
+    best = pour(current)
+    if best is None:
+        return wf
+    best_snap = wf.snapshot()
+    for _ in range(rounds):
+        level = wf.level(eps)
+        active = [i for i in range(n) if wf.carries(i)]
+        rent = {i: sign * (wf.earned[i] - level * wf.amounts[i]) - leg_costs[i] for i in active}
+        bar = level if exact_in else -level
+        wf.enabled = [i in current for i in range(n)]
+        outside = _likeliest(wf, n, eps, bar, None, SURPLUS_PRICED)
+        gains = sorted(((_surplus(wf, j, level, total) - leg_costs[j], j) for j in outside), reverse=True)[:tries]
+        moves: list[tuple[float, frozenset]] = []
+        weakest = min(active, key=rent.__getitem__) if active else None
+        for g, j in gains:
+            if len(active) < max_legs and g > 0:
+                moves.append((g, frozenset(active + [j])))
+            if weakest is not None:
+                moves.append((g - rent[weakest], frozenset(active + [j]) - {weakest}))
+        if weakest is not None and len(active) > 1:
+            moves.append((-rent[weakest], frozenset(active) - {weakest}))
+        moves.sort(key=lambda m: -m[0])
+        step, step_set, step_snap = None, None, None
+        for _, legs in moves[:tries]:
+            net = pour(legs)
+            if net is not None and (step is None or net > step):
+                step, step_set, step_snap = net, legs, wf.snapshot()
+        if step is None or step <= best + abs(best) * 1e-12:
+            break
+        best, best_snap, current = step, step_snap, set(step_set)
+        wf.restore(best_snap)
+    wf.restore(best_snap)
+    return wf
+
+
+def _likeliest(wf: WaterFill, n: int, eps: float, bar: float, useful, count: int) -> list[int]:
+    """The paths outside the split (not enabled) whose next slice beats `bar` by the most, at
+    most `count` of them: the surplus is a 34-quote search, too dear to run on every path."""
+    rates = [(r, i) for i in range(n) if not wf.enabled[i] and (useful is None or useful[i])
+             for r in (wf.model.rate(i, eps),) if r > bar]
+    rates.sort(reverse=True)
+    return [i for _, i in rates[:count]]
 
 
 def _surplus(wf: WaterFill, i: int, level: float, total: float) -> float:
@@ -138,6 +211,9 @@ def _legs(wf: WaterFill) -> int:
     return sum(1 for i in range(len(wf.amounts)) if wf.carries(i))
 
 
-def _net(wf: WaterFill, leg_costs: list[float]) -> float:
+def _net(wf: WaterFill, leg_costs: list[float], tick_cost: float = 0.0) -> float:
+    """The float net: value less the legs' gas and the gas of the ticks the pools cross."""
     gas = sum(leg_costs[i] for i in range(len(wf.amounts)) if wf.carries(i))
+    if tick_cost:
+        gas += tick_cost * wf.ticks()
     return wf.value - gas if wf.exact_in else wf.value + gas

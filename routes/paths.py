@@ -59,7 +59,7 @@ class PathQuote:
 def find_paths(graph: PoolGraph, sell: str, buy: str, *, amount: int, exact_in: bool = True,
                constraints: PathConstraints = PathConstraints(), per_token: int = 3,
                fraction: float = 0.125, keep: int = 8, hop_cost: dict[str, float] | None = None,
-               tick_cost: float = 0.0) -> list[PathQuote]:
+               tick_cost: float = 0.0, state: dict | None = None) -> list[PathQuote]:
     """Paths the beam completes, with their quotes; empty when nothing connects the tokens.
 
     For exact-in the beam walks forward from `sell` carrying amounts out; for exact-out it walks
@@ -70,10 +70,14 @@ def find_paths(graph: PoolGraph, sell: str, buy: str, *, amount: int, exact_in: 
     (the buy token for exact-in, the sell token for exact-out): with it the full-size measure is
     net of gas, so a cheaper hop (V2 vs V3) is kept when it wins after gas; `tick_cost` is the
     gas of one initialized tick crossed, in the same unit.
+
+    With `state` (cumulative input per Edge.key, as routes.split keeps it) every pool is quoted
+    from where a split has already taken it, so the search finds the paths that pay best for a
+    *further* `amount` (see residual_quotes for why a slice and not the marginal rate).
     """
     if sell == buy or not graph.has_token(sell) or not graph.has_token(buy):
         return []
-    search = _Search(graph, sell, buy, exact_in, constraints, keep, hop_cost or {}, tick_cost)
+    search = _Search(graph, sell, buy, exact_in, constraints, keep, hop_cost or {}, tick_cost, state or {})
     x = float(amount)
     frontier = {search.start: [((), (search.start,), x, x * fraction, 0.0)]}
     for depth in range(1, constraints.max_hops + 1):
@@ -91,7 +95,8 @@ class _Search:
     """State of one beam search: the constraints, the best complete quotes so far, the results."""
 
     def __init__(self, graph: PoolGraph, sell: str, buy: str, exact_in: bool,
-                 constraints: PathConstraints, keep: int, hop_cost: dict[str, float], tick_cost: float) -> None:
+                 constraints: PathConstraints, keep: int, hop_cost: dict[str, float], tick_cost: float,
+                 state: dict) -> None:
         self.out = graph.out
         self.exact_in = exact_in
         self.sign = 1.0 if exact_in else -1.0
@@ -102,6 +107,7 @@ class _Search:
         self.keep = keep
         self.hop_cost = hop_cost
         self.tick_cost = tick_cost
+        self.state = state
         self.cheapest_hop = min(hop_cost.values(), default=0.0)
         self.top_full: list[float] = []  # min-heaps of sign * quote (net of gas for full) of the best
         self.top_part: list[float] = []
@@ -140,14 +146,14 @@ class _Search:
             for e in self._edges(tok, goal):
                 if not self._ok(e):
                     continue
-                step = _stepper(e.curve, self.exact_in)
+                step = _stepper(e.curve, self.exact_in, self.state.get(e.key, 0.0))
                 cost = self.hop_cost.get(e.protocol, 0.0)
                 for pe, _pt, full, part, gas in prefixes:
                     f, q = step(full), step(part)
                     if self.exact_in and q <= 0.0 or not self.exact_in and q == inf:
                         continue
                     self.done.append(PathQuote(pe + (e,) if self.exact_in else (e,) + pe, f, q))
-                    ticks = self.tick_cost * e.curve.ticks(full if self.exact_in else f) if self.tick_cost else 0.0
+                    ticks = self._ticks(e, full if self.exact_in else f) if self.tick_cost else 0.0
                     self._record(self.top_full, sign * f - gas - cost - ticks)
                     self._record(self.top_part, sign * q)
 
@@ -175,7 +181,7 @@ class _Search:
                     k = e.rate * rest
                     if k <= 0.0:
                         continue
-                    step = _stepper(e.curve, exact_in)
+                    step = _stepper(e.curve, exact_in, self.state.get(e.key, 0.0))
                     cost = self.hop_cost.get(e.protocol, 0.0)
                     for pe, pt, full, part, gas in prefixes:
                         if other in pt:
@@ -193,7 +199,7 @@ class _Search:
                         edges = pe + (e,) if exact_in else (e,) + pe
                         spent = gas + cost
                         if self.tick_cost:  # the ticks this hop crosses at full size
-                            spent += self.tick_cost * e.curve.ticks(full if exact_in else f)
+                            spent += self._ticks(e, full if exact_in else f)
                         lst = grown.get(other)
                         if lst is None:
                             grown[other] = [(edges, pt + (other,), f, q, spent)]
@@ -201,6 +207,11 @@ class _Search:
                             lst.append((edges, pt + (other,), f, q, spent))
         return grown
 
+
+    def _ticks(self, e: Edge, x: float) -> float:
+        """Gas of the initialized ticks a further input x crosses in e's pool, scored."""
+        u = self.state.get(e.key, 0.0) if self.state else 0.0
+        return self.tick_cost * (e.curve.ticks(u + x) - e.curve.ticks(u) if u else e.curve.ticks(x))
 
     def _hopeless(self, tok: str, others, prefixes: list, bar_full: float, bar_part: float) -> bool:
         """True when no prefix at `tok` can make the top even at mid prices for both last hops."""
@@ -219,14 +230,18 @@ class _Search:
                    for _, _, full, part, gas in prefixes)
 
 
-def _stepper(curve, exact_in: bool):
+def _stepper(curve, exact_in: bool, u: float = 0.0):
     """One hop of a quote: output for an input (0 when the pool can't take that much input, so
     a saturated pool never looks like it carried the whole trade), or input for an output (inf
-    when it can't deliver it)."""
-    if not exact_in:
-        return curve.inp
-    out, cap = curve.out, curve.cap_in
-    return lambda x: out(x) if x <= cap else 0.0
+    when it can't deliver it). With `u` > 0 the pool has already taken u: the quote is for
+    what comes on top of it."""
+    out, inp, cap = curve.out, curve.inp, curve.cap_in
+    if not u:
+        return (lambda x: out(x) if x <= cap else 0.0) if exact_in else inp
+    y0 = out(u)
+    if exact_in:
+        return lambda x: out(u + x) - y0 if u + x <= cap else 0.0
+    return lambda y: inp(y0 + y) - u
 
 
 def _keep_best(prefixes: list, per_token: int, sign: float) -> list:
@@ -247,6 +262,59 @@ def _keep_best(prefixes: list, per_token: int, sign: float) -> list:
             per_gas[p[4]] = per_gas.get(p[4], 0) + 1
             chosen.append(p)
     return chosen + [p for p in by_part if p not in chosen]
+
+
+def residual_quotes(paths: list[PathQuote], state: dict, amount: float, *, exact_in: bool,
+                    bar: float = 0.0) -> list[tuple[float, tuple[Edge, ...]]]:
+    """(quote, edges) of each path for a further `amount` on top of what the pools already carry
+    (`state`: cumulative input per Edge.key, as routes.split keeps it): the output for that
+    input (exact-in) or the input for that output (exact-out, inf when out of reach).
+
+    This is the pricing step of the router's column generation: which path pays best for one
+    more slice of the split. It prices a real slice, not the marginal rate at the current state,
+    on purpose: by the marginal rate alone, thin pools that pay well for the first wei and can't
+    carry a slice keep crowding out the deep ones. A simple path never holds one pool twice, so
+    the hops are independent given the state. Paths whose mid rates multiply to no more than
+    `bar` (output per input) can't pay more than it for any slice (pool curves are concave), so
+    they are not quoted.
+    """
+    base: dict = {}  # Edge.key -> what the pool has paid out so far, each computed once
+    quoted = []
+    for p in paths:
+        edges = p.edges
+        if bar > 0.0:
+            best = 1.0
+            for e in edges:
+                best *= e.rate
+            if best <= bar:
+                continue
+        a = residual_quote(edges, state, amount, exact_in, base)
+        if a > 0.0 if exact_in else a < inf:
+            quoted.append((a, edges))
+    return quoted
+
+
+def residual_quote(edges, state: dict, amount: float, exact_in: bool, base: dict | None = None) -> float:
+    """One path's quote for a further `amount` at `state` (see residual_quotes); 0 (exact-in)
+    or inf (exact-out) when a pool can't take it."""
+    base = {} if base is None else base
+    a = amount
+    for e in edges if exact_in else reversed(edges):
+        c, u = e.curve, state.get(e.key, 0.0)
+        y0 = 0.0
+        if u:
+            y0 = base.get(e.key)
+            if y0 is None:
+                y0 = base[e.key] = c.out(u)
+        if exact_in:
+            if u + a > c.cap_in:
+                return 0.0
+            a = c.out(u + a) - y0
+        else:
+            a = c.inp(y0 + a) - u
+            if a == inf:
+                return inf
+    return a
 
 
 def select_candidates(paths: list[PathQuote], *, exact_in: bool, by_full: int = 6, by_part: int = 6,
@@ -282,66 +350,6 @@ def select_candidates(paths: list[PathQuote], *, exact_in: bool, by_full: int = 
                 take(p)
                 taken += len(chosen) > before
     return chosen
-
-
-def find_improving_paths(graph: PoolGraph, sell: str, buy: str, *, state: dict, level: float,
-                         constraints: PathConstraints = PathConstraints(), exclude: set = frozenset(),
-                         per_token: int = 2, limit: int = 4) -> list[tuple[Edge, ...]]:
-    """Paths whose marginal rate at the current pool states beats `level`, best first.
-
-    This is the pricing step of column generation for the split optimizer: given how much
-    each pool already carries (`state`: cumulative input per Edge.key, as in routes.split) and
-    the water level (output per unit of input at the margin), a path is worth adding exactly when
-    the product of its pools' marginal rates exceeds the level. Unlike the first search, which
-    compares paths at the same size, this finds the pools the current split hasn't tapped yet,
-    e.g. a second, smaller pool out of the sell token when the best one is already saturated.
-    `exclude` holds paths already in use, as tuples of Edge.key.
-    """
-    if sell == buy or not graph.has_token(sell) or not graph.has_token(buy) or level < 0.0:
-        return []
-    out = graph.out
-    allow, deny, avoid = constraints.allow_protocols, constraints.deny_protocols, constraints.avoid_tokens
-    filtered = bool(deny) or allow is not None
-
-    def ok(e: Edge) -> bool:
-        return not filtered or edge_allowed(e, allow, deny)
-
-    def marginal(e: Edge) -> float:
-        return e.curve.marginal(state.get(e.key, 0.0))
-
-    tail = {o: max((e.rate for e in out[o].get(buy, ()) if ok(e)), default=0.0) for o in out[buy]}
-    frontier = {sell: [((), (sell,), 1.0)]}
-    found: list[tuple[float, tuple[Edge, ...]]] = []
-    for depth in range(1, constraints.max_hops + 1):
-        for tok, prefixes in frontier.items():
-            for e in out[tok].get(buy, ()):
-                if ok(e):
-                    m = marginal(e)
-                    for pe, _pt, pm in prefixes:
-                        edges = pe + (e,)
-                        if pm * m > level and tuple(x.key for x in edges) not in exclude:
-                            found.append((pm * m, edges))
-        if depth == constraints.max_hops:
-            break
-        last_but_one = depth == constraints.max_hops - 1
-        grown: dict[str, list] = {}
-        for tok, prefixes in frontier.items():
-            nbrs = out[tok]
-            top = max(p[2] for p in prefixes)
-            for other in (nbrs.keys() & tail.keys() if last_but_one else nbrs):
-                if other == buy or other == sell or other in avoid:
-                    continue
-                rest = tail[other] if last_but_one else inf
-                for e in nbrs[other]:
-                    if not ok(e) or top * e.rate * rest <= level:
-                        continue
-                    m = marginal(e)
-                    for pe, pt, pm in prefixes:
-                        if other not in pt and pm * m * rest > level:
-                            grown.setdefault(other, []).append((pe + (e,), pt + (other,), pm * m))
-        frontier = {t: sorted(lst, key=lambda p: -p[2])[:per_token] for t, lst in grown.items()}
-    found.sort(key=lambda f: -f[0])
-    return [edges for _, edges in found[:limit]]
 
 
 def enumerate_paths(graph: PoolGraph, sell: str, buy: str, *,

@@ -4,10 +4,14 @@ find_best_route runs, in order:
 1. the beam search for candidate paths (routes.paths), sized by the trade itself and net of gas;
 2. the best single path, chosen on float net quotes and settled with the exact math;
 3. if splitting is allowed, the water-filling optimum over the candidates (routes.split), with
-   column generation: after each pour, the graph is searched for paths whose marginal rate at
-   the current pool states beats the water level (routes.paths.find_improving_paths), and they
-   join the candidates, until none does or a round stops paying for its gas;
-4. the gas-aware choice of legs (routes.legs), at most `max_legs` of them;
+   column generation: after each pour, the paths that pay best for one more slice at the
+   current pool states (routes.paths.residual_quotes over the first search's paths, and a new
+   graph search from those states once a dozen legs are in use) join the candidates, until
+   none beats the water level or none of the new legs earns its gas. A trade too small for any
+   split to pay for its extra gas stops after the first round;
+4. the gas-aware choice of legs (routes.legs), at most `max_legs` of them: forward growth from
+   the best single path, backward elimination from the gross optimum, and a local search
+   (add, drop or swap a leg) from the better of the two, over every path tried on the way;
 5. the winner by exact net amount, every candidate re-executed with the exact math in encoding
    order (routes.route). A split only wins when its exact net beats the best single path.
 
@@ -23,14 +27,15 @@ the output a non-concave function of the leg amounts, and the split found is a l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import inf
 
 from routes.gas import IDENTITY, GasModel, NativePrice, gas_cost
 from routes.graph import PoolGraph, build_graph
 from routes.grid import grid_route
-from routes.paths import PathConstraints, PathQuote, find_improving_paths, find_paths, select_candidates
+from routes.paths import PathConstraints, PathQuote, find_paths, residual_quote, residual_quotes, select_candidates
 from routes.pools import UNISWAP_V2, UNISWAP_V3
 from routes.route import EXACT_IN, EXACT_OUT, Leg, Route, execute, execute_folding, share_bps
-from routes.legs import grow_net, optimise_net
+from routes.legs import grow_net, optimise_net, swap_net
 from routes.split import WaterFill, allocate, to_integers
 
 CHUNKS = 32  # slices of the first water-filling pass
@@ -42,6 +47,7 @@ COLUMN_ROUNDS = 8  # rounds of column generation (new paths priced at the water 
 COLUMN_BATCH = 8  # paths added in the first round at most, doubling each round
 COLUMN_CAP = 8  # ... up to this many candidates per leg allowed (max_legs)
 COLUMN_MIN_GAIN = 1e-4  # a new path must beat the level by 1 bp; a round must gain 0.1 bp
+GRAPH_COLUMNS_FROM = 12  # legs in use before column generation also searches the graph again
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +171,7 @@ def find_best_route(pools, request: RouteRequest) -> RouteResult:
     if request.split and len(paths) > 1:
         candidates = select_candidates(paths, exact_in=exact_in,
                                        extra=[p for p in paths if single and p.edges == single[1]])
-        gross, net, max_fill = _best_split(graph, candidates, scorer, constraints, single[1] if single else None)
+        gross, net, max_fill = _best_split(graph, constraints, paths, candidates, scorer, single)
     best_single_route = single[0] if single else None
     best = best_single_route
     for r in (gross, net):
@@ -263,16 +269,24 @@ def _v3_hops(p: PathQuote) -> int:
     return sum(e.protocol != "uniswap_v2" for e in p.edges)
 
 
-def _best_split(graph: PoolGraph, candidates: list[PathQuote], scorer: Scorer, constraints: PathConstraints,
-                single: tuple | None = None):
+def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[PathQuote], candidates: list[PathQuote], scorer: Scorer,
+                best_single: tuple[Route, tuple] | None = None):
     """(gross-optimal route, gas-aware route, max fill if the candidates can't fill the amount)."""
     req = scorer.request
     edges = [c.edges for c in candidates]
     total = float(req.amount)
     wf, left = _pour(edges, total, scorer.exact_in)
-    # column generation: add the paths whose marginal rate at the current pool states beats
-    # the water level, and pour again, until none does or a round stops paying
+    single = best_single[1] if best_single else None
+
+    def hopeless() -> bool:  # no split can pay for its extra gas (after the first round of columns)
+        return bool(best_single) and left == 0 and not req.explain and not _split_can_pay(
+            scorer, wf, best_single[0], edges)
+
+    tried = list(edges)
+    # column generation: add the paths that pay best for one more slice at the current pool
+    # states and beat the water level, and pour again, until none does or a round stops paying
     sign = 1.0 if scorer.exact_in else -1.0
+    checked = False
     for round_ in range(COLUMN_ROUNDS):
         rate = _as_rate(wf.level(total / CHUNKS / 2 ** ROUGH), scorer.exact_in)
         if left > 0:
@@ -282,49 +296,123 @@ def _best_split(graph: PoolGraph, candidates: list[PathQuote], scorer: Scorer, c
         room = COLUMN_CAP * req.max_legs - len(live)
         if room <= 0:
             break
-        new = _new_columns(graph, req, edges, wf, rate * (1 + COLUMN_MIN_GAIN), constraints,
-                           limit=min(COLUMN_BATCH << round_, room))
+        new = _new_columns(paths, scorer, edges, wf, rate * (1 + COLUMN_MIN_GAIN),
+                           limit=min(COLUMN_BATCH << round_, room), graph=graph, constraints=constraints)
         if not new:
             break
+        tried += new
         edges = live + new
         before, before_left = wf.value, left
         wf, left = _pour(edges, total, scorer.exact_in)
+        if not checked:
+            checked = True
+            if hopeless():
+                return None, None, None
         gain = sign * (wf.value - before)
         if left == 0 and before_left == 0 and (
                 gain <= abs(before) * COLUMN_MIN_GAIN / 10
-                or gain < sum(scorer.leg_cost(edges[i]) for i in range(len(edges) - len(new), len(edges))
-                              if wf.carries(i))):
-            break  # the round gained next to nothing, or less than the gas of the legs it added
+                or not _any_pays(wf, scorer, range(len(edges) - len(new), len(edges)), edges, total)):
+            break  # the round gained next to nothing, or none of the legs it added earns its gas
     if left > total * 1e-9:
         return None, None, int(wf.filled)
+    if not checked and hopeless():
+        return None, None, None
     _finish(wf, total)
-    useful = [wf.carries(i) for i in range(len(edges))]
-    gross_wf = wf
-    if sum(useful) > req.max_legs:  # the best split that fits in a transaction, still gross
-        gross_wf = optimise_net(edges, total, exact_in=scorer.exact_in, leg_costs=[0.0] * len(edges),
-                                chunks=CHUNKS, levels=ROUGH, start=wf.copy(), max_legs=req.max_legs)
-        _finish(gross_wf, total)
-    gross = route_of(scorer, edges, gross_wf)
+    # every path tried on the way, for the leg searches: a path the gross optimum left empty
+    # can still be the best second leg once gas counts (a cheaper two-hop path, say)
+    pool = _union(edges, tried)
+    index = {tuple(e.key for e in p): i for i, p in enumerate(pool)}
+    exact_in, cap = scorer.exact_in, req.max_legs
+    ticks = scorer.rate * req.gas_model.v3_tick
+    gross_options = [(edges, wf)]
+    if sum(wf.carries(i) for i in range(len(edges))) > cap:  # the best split that fits in a transaction
+        zero = [0.0] * len(edges)
+        backward = optimise_net(edges, total, exact_in=exact_in, leg_costs=zero, chunks=CHUNKS, levels=ROUGH,
+                                start=wf.copy(), max_legs=cap)
+        biggest = sorted(range(len(edges)), key=wf.amounts.__getitem__)[-cap:]
+        swapped = swap_net(pool, total, exact_in=exact_in, leg_costs=[0.0] * len(pool), chunks=CHUNKS,
+                           levels=ROUGH, max_legs=cap, chosen=_indices(edges, biggest, index))
+        gross_options = [(edges, backward), (pool, swapped)]
+    gross = _best_of(scorer, gross_options, total)
     if scorer.rate <= 0:
         return gross, gross, None
-    costs = [scorer.leg_cost(e) for e in edges]
-    first = max(range(len(edges)), key=wf.amounts.__getitem__)
-    if single is not None and single in edges:  # grow from the best single path by exact net
-        first = edges.index(single)
-    forward = grow_net(edges, total, exact_in=scorer.exact_in, leg_costs=costs, first=first,
-                       chunks=CHUNKS, levels=ROUGH, max_legs=min(6, req.max_legs))
-    backward = optimise_net(edges, total, exact_in=scorer.exact_in, leg_costs=costs, chunks=CHUNKS,
-                            levels=ROUGH, start=wf, max_legs=req.max_legs)
-    options = [(edges, forward), (edges, backward)]
-    net = None
-    for edges, option in options:
-        _finish(option, total)
-        r = route_of(scorer, edges, option)
-        if r is not None and len(r.legs) <= req.max_legs and r.better_than(net):
-            net = r
-    if gross is not None and len(gross.legs) > req.max_legs:
-        gross = None
+    costs = [scorer.leg_cost(p) for p in pool]
+    first = index.get(tuple(e.key for e in single), None) if single is not None else None
+    if first is None:
+        first = index[tuple(e.key for e in edges[max(range(len(edges)), key=wf.amounts.__getitem__)])]
+    forward = grow_net(pool, total, exact_in=exact_in, leg_costs=costs, first=first, chunks=CHUNKS,
+                       levels=ROUGH, max_legs=min(6, cap), tick_cost=ticks)
+    backward = optimise_net(edges, total, exact_in=exact_in, leg_costs=[scorer.leg_cost(p) for p in edges],
+                            chunks=CHUNKS, levels=ROUGH, start=wf, max_legs=cap, tick_cost=ticks)
+    # polish the better of the two by local search (swap a leg for another path)
+    sign = 1.0 if exact_in else -1.0
+    back_legs = _indices(edges, [i for i in range(len(edges)) if backward.carries(i)], index)
+    fwd_legs = [i for i in range(len(pool)) if forward.carries(i)]
+    back_net = sign * _float_net(backward, [scorer.leg_cost(p) for p in edges], ticks)
+    fwd_net = sign * _float_net(forward, costs, ticks)
+    start = fwd_legs if fwd_net >= back_net or len(back_legs) > cap else back_legs
+    swapped = swap_net(pool, total, exact_in=exact_in, leg_costs=costs, chosen=start, chunks=CHUNKS,
+                       levels=ROUGH, max_legs=cap, tick_cost=ticks)
+    net = _best_of(scorer, [(pool, forward), (edges, backward), (pool, swapped)], total)
     return gross, net, None
+
+
+def _any_pays(wf: WaterFill, scorer: Scorer, legs, edges: list, total: float) -> bool:
+    """Whether any of these legs earns more above the water level than its gas: the legs that
+    don't would be dropped again once gas counts, and so would more paths of their kind."""
+    level = wf.level(total / CHUNKS / 2 ** ROUGH)
+    sign = 1.0 if scorer.exact_in else -1.0
+    return any(sign * (wf.earned[i] - level * wf.amounts[i]) > scorer.leg_cost(edges[i])
+               for i in legs if wf.carries(i))
+
+
+def _split_can_pay(scorer: Scorer, wf: WaterFill, single: Route, edges: list) -> bool:
+    """False when no split of these candidates can beat the best single path after gas.
+
+    Any split has at least one more leg than a single path, and it saves at most the gas of the
+    ticks the single path crosses; its gross gain is at most the gross optimum's. When that is
+    below the cheapest extra leg, the split search (and its column generation, the costliest
+    part of routing a small trade on a big graph) can only lose: the trade is small next to
+    the pools, and the candidates already hold the best paths for a slice of it."""
+    if scorer.rate <= 0:
+        return True
+    sign = 1.0 if scorer.exact_in else -1.0
+    value = single.amount_out if scorer.exact_in else single.amount_in
+    gain = sign * (wf.value - value)
+    saved = scorer.rate * scorer.request.gas_model.v3_tick * sum(h.ticks_crossed for leg in single.legs for h in leg.hops)
+    return gain + saved >= min(scorer.leg_cost(p) for p in edges)
+
+
+def _union(*lists) -> list:
+    """The paths of all lists, each once, in first-seen order."""
+    seen, out = set(), []
+    for paths in lists:
+        for p in paths:
+            k = tuple(e.key for e in p)
+            if k not in seen:
+                seen.add(k)
+                out.append(p)
+    return out
+
+
+def _indices(edges: list, picks, index: dict) -> list[int]:
+    return [index[tuple(e.key for e in edges[i])] for i in picks]
+
+
+def _float_net(wf: WaterFill, costs: list[float], tick_cost: float) -> float:
+    gas = sum(costs[i] for i in range(len(costs)) if wf.carries(i)) + tick_cost * wf.ticks()
+    return wf.value - gas if wf.exact_in else wf.value + gas
+
+
+def _best_of(scorer: Scorer, options, total: float) -> Route | None:
+    """The best exact route among (paths, allocation) options that fits in a transaction."""
+    best = None
+    for paths, wf in options:
+        _finish(wf, total)
+        r = route_of(scorer, paths, wf)
+        if r is not None and len(r.legs) <= scorer.request.max_legs and r.better_than(best):
+            best = r
+    return best
 
 
 def _finish(wf: WaterFill, total: float) -> None:
@@ -367,17 +455,53 @@ def _pour(edges, total: float, exact_in: bool, levels: int = ROUGH) -> tuple[Wat
     return wf, left
 
 
-def _new_columns(graph: PoolGraph, req: RouteRequest, edges: list, wf: WaterFill, level: float,
-                 constraints: PathConstraints, limit: int) -> list:
+def _new_columns(paths: list[PathQuote], scorer: Scorer, edges: list, wf: WaterFill, rate: float,
+                 limit: int, graph: PoolGraph | None = None, constraints: PathConstraints | None = None) -> list:
+    """Paths of the first search that pay best, net of gas, for a further slice at the current
+    pool states (routes.paths.residual_quotes).
+
+    The slice is what one more leg would carry (the trade over the legs in use plus one); a path
+    qualifies when an eighth of that slice still beats the water level `rate` (output per input)."""
+    live = sum(1 for i in range(len(edges)) if wf.carries(i))
+    piece = float(scorer.request.amount) / (live + 1)
+    state = wf.model.state
+    quoted = residual_quotes(paths, state, piece, exact_in=scorer.exact_in, bar=rate)
+    new = _pick_columns(quoted, scorer, edges, state, piece, rate, limit)
+    if len(new) < limit and live >= GRAPH_COLUMNS_FROM and graph is not None:
+        # the first search's paths are running out: search the graph again, from the current
+        # states (the first search kept the best paths for the whole trade, not for a slice
+        # of what is left after the split has taken the best pools)
+        req = scorer.request
+        quoted = find_paths(graph, req.sell, req.buy, amount=piece, exact_in=scorer.exact_in,
+                            constraints=constraints, hop_cost=scorer.hop_costs(),
+                            tick_cost=scorer.rate * req.gas_model.v3_tick, state=state)
+        new += _pick_columns([(q.full, q.edges) for q in quoted], scorer, edges + new, state, piece, rate,
+                             limit - len(new))
+    return new
+
+
+def _pick_columns(quoted: list[tuple[float, tuple]], scorer: Scorer, edges: list, state: dict, piece: float,
+                  rate: float, limit: int) -> list:
+    """The best `limit` quoted paths, net of gas, that are new, don't run a pool against the
+    direction the split already uses it in, and whose eighth of a slice beats `rate`."""
+    sign = 1.0 if scorer.exact_in else -1.0
+    quoted.sort(key=lambda q: -(sign * q[0] - scorer.leg_cost(q[1])))
     used = {e.key for p in edges for e in p}
-    exclude = {tuple(e.key for e in p) for p in edges}
-    found = find_improving_paths(graph, req.sell, req.buy, state=wf.model.state, level=level,
-                                 constraints=constraints, exclude=exclude, limit=limit)
+    have = {tuple(e.key for e in p) for p in edges}
+    part = piece * 0.125
     new = []
-    for p in found:
-        if not any(e.reverse_key in used for e in p):
-            new.append(p)
-            used.update(e.key for e in p)
+    for _, path in quoted:
+        if len(new) >= limit:
+            break
+        keys = tuple(e.key for e in path)
+        if keys in have or any(e.reverse_key in used for e in path):
+            continue
+        q = residual_quote(path, state, part, scorer.exact_in)
+        if not (q > part * rate if scorer.exact_in else q < inf and part > q * rate):
+            continue
+        new.append(path)
+        have.add(keys)
+        used.update(keys)
     return new
 
 

@@ -314,6 +314,20 @@ class WaterFill:
         self.model.state, self.model.ys, self.model.flows = dict(state), dict(ys), [f[:] for f in flows]
         self.amounts, self.earned, self.enabled = amounts[:], earned[:], enabled[:]
 
+    def ticks(self) -> int:
+        """Initialized ticks the pools in use cross, on the float curves. Legs that run through
+        one pool one after another cross each of its ticks once between them, so this counts
+        per pool, from each pool's cumulative input."""
+        model, seen, n = self.model, set(), 0
+        for keys, curves in zip(model.keys, model.curves):
+            for k, c in zip(keys, curves):
+                if k not in seen:
+                    seen.add(k)
+                    u = model.state.get(k, 0.0)
+                    if u > 0.0:
+                        n += c.ticks(u)
+        return n
+
     def carries(self, i: int) -> bool:
         """Whether path i carries any flow, in the bookkeeping or in its pools."""
         flow = self.model.flows[i]

@@ -6,7 +6,7 @@ import pytest
 
 from routes.curves import build_curve
 from routes.graph import build_graph, edge_allowed
-from routes.paths import PathConstraints, enumerate_paths, find_improving_paths, find_paths
+from routes.paths import PathConstraints, enumerate_paths, find_paths, residual_quote, residual_quotes
 from routes.pools import V2Pool, V3Pool
 from routes.route import execute
 from routes.swap import swap_exact_in, swap_exact_out
@@ -117,16 +117,33 @@ def test_enumerate_paths_is_simple_and_bounded():
         assert len(set(tokens)) == len(tokens) and len(p) <= 3
 
 
-def test_improving_paths_find_the_untapped_pool():
+def test_residual_quotes_price_a_further_slice_from_the_pool_states():
+    g = graph_abcd()
+    (ac,) = g.edges_between(A, C)
+    paths = find_paths(g, A, B, amount=E18)
+    slice_ = 10 * E18
+    fresh = residual_quotes(paths, {}, slice_, exact_in=True)
+    state = {ac.key: 500 * E18}  # A->C already carries a lot
+    after = {edges: q for q, edges in residual_quotes(paths, state, slice_, exact_in=True)}
+    assert fresh
+    for q, edges in fresh:
+        if edges[0] is ac:  # the slice pays what A->C pays between 500 and 510, then the rest
+            first = ac.curve.out(500 * E18 + slice_) - ac.curve.out(500 * E18)
+            rest = residual_quote(edges[1:], {}, first, True) if len(edges) > 1 else first
+            assert after[edges] == rest < q
+        else:
+            assert after[edges] == q
+
+
+def test_find_paths_from_states_prefers_the_untapped_pool():
     g = graph_abcd()
     (ab,) = g.edges_between(A, B)
     (ac,) = g.edges_between(A, C)
-    # A->C is heavily used already: only the direct pair still pays above the level
     state = {ac.key: 500 * E18}
-    level = 0.9
-    found = find_improving_paths(g, A, B, state=state, level=level)
-    assert [tuple(e.key for e in p) for p in found] == [(ab.key,)]
-    assert find_improving_paths(g, A, B, state=state, level=level, exclude={(ab.key,)}) == []
+    best_fresh = max(find_paths(g, A, B, amount=10 * E18), key=lambda q: q.full)
+    best_after = max(find_paths(g, A, B, amount=10 * E18, state=state), key=lambda q: q.full)
+    assert ac in best_fresh.edges  # untouched, the route through C pays best ...
+    assert best_after.edges == (ab,)  # ... but once A->C carries 500, the direct pair does
 
 
 def v3_pool() -> V3Pool:
