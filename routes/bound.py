@@ -1,35 +1,43 @@
 """A certified bound on what any routing of one trade through a set of pools can achieve.
 
 The bench's reference optimum (routes.reference) is a heuristic: it can be beaten. This module
-gives a number that can't be: an upper bound on the gross output of an exact-in trade (or a
-lower bound on the gross input of an exact-out one) over every combination of trades through
-the pools, by Lagrangian duality (Angeris, Diamandis et al., "Optimal routing for constant
-function market makers", 2022; the same dual as CFMMRouter.jl).
+gives a number that can't be: an upper bound on the gross output of an exact-in trade (a lower
+bound on the gross input of an exact-out one), ignoring gas and the leg cap, by Lagrangian
+duality (Angeris, Diamandis et al., "Optimal routing for constant function market makers", 2022;
+the dual CFMMRouter.jl solves).
 
-Why the bound holds (exact-in; prices nu >= 0 per token, nu[buy] = 1). Let a route make pool i
-take dx_i of token a_i and pay dy_i of token b_i, and let Psi be the user's net receipt per
-token. A route sells `amount` and keeps no debt: Psi[sell] >= -amount, Psi[t] >= 0 for the
-other tokens, and its output is Psi[buy]. Then
-    Psi[buy] = nu . Psi - sum_{t != buy} nu[t] Psi[t] <= nu . Psi + nu[sell] * amount,
-    nu . Psi = sum_i (nu[b_i] dy_i - nu[a_i] dx_i) <= sum_i arb_i(nu),
-where arb_i(nu) is the most a single trade with pool i is worth at prices nu (>= 0: no trade).
-So output <= g(nu) = nu[sell] * amount + sum_i arb_i(nu) for EVERY nu >= 0; we minimise g,
-and strong duality (convex pool trade sets) makes the minimum the true optimum. For exact-out
-(nu[sell] = 1) the same steps give input >= nu[buy] * amount - sum_i arb_i(nu).
-Several swaps through one pool (legs sharing it, either way) are no better than one trade of
-their net amounts: V3 fees leave the curve and every price in between is crossed at least once
-(so at least the single trade's fee is paid), and V2 with the fee kept in the reserves is "path
-deficient" (Angeris et al., "Constant function market makers: multi-asset trades via convex
-optimization"). The integer math of the contracts pays at most the real-valued curves
-(routes.pool_arb), so the bound covers every exact route.
+Why it holds (exact-in). Give each node of a flow network a price nu >= 0, nu[buy] = 1. A route
+makes pool i take dx_i at its input node and pay dy_i at its output node; let Psi be the net
+amount each node receives. A route sells `amount` and leaves no debt: Psi[sell] >= -amount,
+Psi[n] >= 0 at the other nodes, and its output is Psi[buy]. Then
+    Psi[buy] = nu . Psi - sum_{n != buy} nu[n] Psi[n] <= nu . Psi + nu[sell] * amount,
+    nu . Psi = sum_i (nu[out_i] dy_i - nu[in_i] dx_i) <= sum_i arb_i(nu),
+where arb_i(nu) >= 0 is the most one trade with pool i is worth at those prices. So
+    output <= g(nu) = nu[sell] * amount + sum_i arb_i(nu)   for EVERY nu >= 0,
+and we minimise g; strong duality (convex pool trade sets) makes the minimum the optimum of the
+relaxation. For exact-out (nu[sell] = 1) the same steps give input >= nu[buy] * amount - sum arb_i.
+Several swaps through one pool (legs sharing it, in either direction) are no better than one
+trade of their net amounts: V3 fees leave the curve and every price in between is crossed at
+least once, and V2, fee kept in the reserves, is "path deficient" (Angeris et al., "Constant
+function market makers: multi-asset trades via convex optimization"). The contracts' integer
+math pays at most the real-valued curves (routes.pool_arb), so every exact route is covered.
 
-Float rounding: each pool term is accurate to a few ulps of the amounts it trades, so a margin
-of MARGIN times the traded value is added to the bound (certified up to that).
+Two networks:
+- tokens ("plain", the paper's): one node per token, any flows among the pools, cycles
+  included. Valid for any route, but every arbitrage the pools offer counts as output, and on a
+  market whose pools disagree by more than their fees that swamps the trade (measured on the
+  bench markets: pure arbitrage alone worth more than some trades).
+- hop layers (default for max_hops <= 3): the node of token m is (m, 1) when a pool joins it to
+  sell (one hop in) and (m, 2) when a pool joins it to buy (one hop out). A path of <= 3 hops is
+  sell -> (a, 1) -> (b, 2) -> buy, or sell -> (m, 1) -> (m, 2) -> buy (a free transfer, which
+  forces nu(m, 2) <= nu(m, 1)), or sell -> buy. Every pool then has a fixed role, no cycle
+  exists, and the only gains beyond routing are the mispricings the traded flow itself meets.
+  A middle pool (a, b) may serve (a, 1) -> (b, 2) and (b, 1) -> (a, 2) at once; with one net
+  trade per pool and nu(t, 2) <= nu(t, 1), its term is the better of the two directions (the
+  value-neutral "buy and sell back" combinations are worth <= 0 at such prices).
 
-The problem covers the pools on paths of at most `max_hops` between the two tokens, with any
-flows among them (cycles included: an arbitrage those pools offer counts as output), so it bounds
-every route of at most `max_hops` hops; `max_hops=None` takes the whole connected component.
-Gas and the leg cap are ignored: this bounds GROSS output.
+Float rounding: each pool term is accurate to a few ulps of the amounts it trades, so MARGIN
+times the value traded is added (exact-in) or taken off (exact-out).
 """
 
 from __future__ import annotations
@@ -39,14 +47,15 @@ from math import exp, inf, log
 
 from routes.curves import spot_rate
 from routes.graph import PoolGraph
+from routes.lbfgs import minimise
 from routes.paths import PathConstraints, enumerate_paths
 from routes.pool_arb import build_sides
 
-MARGIN = 1e-9  # relative to the value traded: float error of the pool terms, with room to spare
-TOL = 1e-8  # stop when the predicted further decrease is below this, relative to the main term
-MEMORY = 8  # L-BFGS curvature pairs
-STEP_CAP = 2.0  # at most a factor e^2 on any price per step: keeps exp() and the search sane
-Z_LIMIT = 700.0  # |log price| stays where exp() can't overflow
+MARGIN = 1e-9  # relative to the value traded: the pool terms' float error, with room to spare
+TOL = 1e-9  # optimizer stop: predicted and recent decrease below this, relative to nu[k] * amount
+LOG_LIMIT = 150.0  # |log price| cap: price ratios stay within 1e130, where no pool term overflows
+_START_SPREAD = 1e-3  # start nu(m, 1) this much above nu(m, 2), relative
+SPREAD_FLOOR = log(1e-13)  # ... and never closer than this
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,17 +63,19 @@ class Bound:
     """The bound and how it was reached.
 
     `value`: exact-in, an upper bound on the buy-token output (base units) of any routing of
-    `amount`; exact-out, a lower bound on the sell-token input (inf when the pools can't deliver
-    `amount` at all). `prices` are the dual prices (numeraire: buy for exact-in, sell for
-    exact-out; base units of it per base unit of the token). `gap` is the optimizer's estimate of
-    how much tighter the bound could still get, relative: a diagnostic, not part of the guarantee.
+    `amount`; exact-out, a lower bound on the sell-token input (inf when the pools can't pay
+    `amount` at all). `prices[(token, layer)]`: the dual prices, in numeraire base units (the buy
+    token for exact-in, the sell token for exact-out) per base unit; layer is None for the plain
+    network, else 0 sell, 1 one hop in, 2 one hop out, 3 buy. `gap`: the optimizer's estimate of
+    how much lower the bound could still go, relative (a diagnostic, not part of the guarantee).
     """
 
     value: float
     exact_in: bool
-    prices: dict[str, float]
+    layered: bool
+    prices: dict[tuple[str, int | None], float]
     pools: int
-    tokens: int
+    nodes: int
     iterations: int
     evaluations: int
     converged: bool
@@ -72,29 +83,35 @@ class Bound:
 
 
 def gross_upper_bound(graph: PoolGraph, sell: str, buy: str, amount: int, *, exact_in: bool = True,
-                      max_hops: int | None = 3, paths=None, max_iter: int = 400, tol: float = TOL) -> Bound:
+                      max_hops: int | None = 3, paths=None, layered: bool = True,
+                      max_iter: int = 500, tol: float = TOL) -> Bound:
     """The dual bound for trading `amount` (sold for exact-in, bought for exact-out).
 
-    `paths` (tuples of Edges, e.g. from routes.reference.all_paths) saves the path enumeration
-    when the caller already has it; they define the pool set in place of `max_hops`.
+    The pools are those on paths of at most `max_hops` (all of sell's connected component for
+    None); `paths` (tuples of Edges, e.g. routes.reference.all_paths) replaces the enumeration.
+    The hop-layered network is used when `layered` and max_hops <= 3, else the plain one.
     """
     pools = pools_for(graph, sell, buy, max_hops, paths)
-    dual = _Dual(pools, sell, buy, float(amount), exact_in)
-    if dual.k < 0 or dual.numeraire < 0:  # the pools don't connect the two tokens
-        return Bound(0.0 if exact_in else inf, exact_in, {}, len(pools), 0, 0, 0, True, 0.0)
-    if not exact_in and dual.capacity(buy) <= amount:  # more than every pool holding it can pay
-        return Bound(inf, exact_in, {}, len(dual.entries), len(dual.tokens), 0, 0, True, 0.0)
-    z, value, scale, iters, evals, converged, gap = _minimise(dual, dual.start(), max_iter, tol)
-    if exact_in:
-        bound = value + MARGIN * scale
-    else:
-        bound = max(0.0, -value - MARGIN * scale)
-    prices = {t: exp(z[i]) for i, t in enumerate(dual.tokens)}
-    return Bound(bound, exact_in, prices, len(dual.entries), len(dual.tokens), iters, evals, converged, gap)
+    layered = layered and max_hops is not None and max_hops <= 3
+    net = _Network(pools, sell, buy, layered=layered)
+    if net.k < 0 or net.numeraire < 0:  # nothing joins the two tokens
+        return Bound(0.0 if exact_in else inf, exact_in, layered, {}, len(pools), 0, 0, 0, True, 0.0)
+    if not exact_in and net.capacity_of(buy) <= amount:  # more than all its pools hold
+        return Bound(inf, exact_in, layered, {}, len(net.entries), len(net.nodes), 0, 0, True, 0.0)
+    dual = _Dual(net, float(amount), exact_in)
+    if not exact_in:
+        dual.k, dual.numeraire = net.numeraire, net.k  # price the bought token; sell is the unit
+    best = minimise(dual.evaluate, dual.start(), frozenset((dual.numeraire,)), max_iter=max_iter, tol=tol,
+                    lower={i: SPREAD_FLOOR for i in dual.derived})
+    scale, nu = best.extra
+    value = best.value + MARGIN * scale if exact_in else max(0.0, -best.value - MARGIN * scale)
+    prices = {node: p for node, p in zip(net.nodes, nu)}
+    return Bound(value, exact_in, layered, prices, len(net.entries), len(net.nodes), best.iterations,
+                 best.evaluations, best.converged, best.gap)
 
 
 def pools_for(graph: PoolGraph, sell: str, buy: str, max_hops: int | None, paths=None) -> list:
-    """The pools on some path of at most `max_hops` (every path given), or of sell's component."""
+    """The pools on some path of at most `max_hops` (or on the paths given), or in sell's component."""
     if paths is None and max_hops is not None:
         paths = enumerate_paths(graph, sell, buy, constraints=PathConstraints(max_hops=max_hops))
     if paths is not None:
@@ -110,164 +127,148 @@ def pools_for(graph: PoolGraph, sell: str, buy: str, max_hops: int | None, paths
     return list(found.values())
 
 
-class _Dual:
-    """g(nu) as a function of log prices z, with its gradient and a diagonal curvature estimate.
+class _Network:
+    """Nodes, and each pool as (in, out) node pairs for its two directions (-1: not a use).
 
-    Minimised: exact-in  F = nu[sell] * amount + sum arb_i   (numeraire buy),
-               exact-out F = sum arb_i - nu[buy] * amount    (numeraire sell; the bound is -F).
+    `parent[n] >= 0` marks (m, 1) when (m, 2) exists: its price is nu(m, 2) * (1 + e^v), which
+    keeps the transfer constraint nu(m, 2) <= nu(m, 1); v stays above SPREAD_FLOOR, where the
+    two prices are equal for every practical purpose (still a valid point: nu(m, 1) > nu(m, 2)).
     """
 
-    def __init__(self, pools: list, sell: str, buy: str, amount: float, exact_in: bool) -> None:
-        self.tokens: list[str] = []
-        self.index: dict[str, int] = {}
+    def __init__(self, pools: list, sell: str, buy: str, *, layered: bool) -> None:
+        self.nodes: list[tuple[str, int | None]] = []
+        self.index: dict[tuple[str, int | None], int] = {}
+        self.parent: list[int] = []
         self.entries: list[tuple] = []
-        self.pools = []
-        for pool in pools:
-            sides = build_sides(pool)
-            if sides is None:
-                continue
-            i0, i1 = self._token(pool.token0), self._token(pool.token1)
-            self.entries.append((i0, i1, sides[0], sides[1]))
-            self.pools.append(pool)
-        self.amount = amount
-        self.sign = 1.0 if exact_in else -1.0
-        self.k = self.index.get(sell if exact_in else buy, -1)  # the token priced against the amount
-        self.numeraire = self.index.get(buy if exact_in else sell, -1)
+        self.pools: list = []
+        usable = [(pool, sides) for pool in pools if (sides := build_sides(pool)) is not None]
+        if layered:
+            self._layered(usable, sell, buy)
+        else:
+            for pool, (s01, s10) in usable:
+                a, b = self._node((pool.token0, None)), self._node((pool.token1, None))
+                self._add(pool, (a, b, b, a, s01, s10))
+        self.k = self.index.get((sell, 0 if layered else None), -1)
+        self.numeraire = self.index.get((buy, 3 if layered else None), -1)
 
-    def _token(self, token: str) -> int:
-        i = self.index.get(token)
+    def _node(self, key: tuple[str, int | None], parent: int = -1) -> int:
+        i = self.index.get(key)
         if i is None:
-            i = self.index[token] = len(self.tokens)
-            self.tokens.append(token)
+            i = self.index[key] = len(self.nodes)
+            self.nodes.append(key)
+            self.parent.append(parent)
         return i
 
-    def capacity(self, token: str) -> float:
-        """All the `token` the pools hold (can pay out), by the real-valued curves."""
-        i = self.index[token]
-        return sum(s10.capacity if i0 == i else s01.capacity
-                   for i0, i1, s01, s10 in self.entries if i in (i0, i1))
+    def _add(self, pool, entry: tuple) -> None:
+        self.entries.append(entry)
+        self.pools.append(pool)
+
+    def _layered(self, usable: list, sell: str, buy: str) -> None:
+        one_in = {p.other(sell) for p, _ in usable if sell in (p.token0, p.token1)} - {buy}
+        one_out = {p.other(buy) for p, _ in usable if buy in (p.token0, p.token1)} - {sell}
+        first = {m: self._node((m, 2)) for m in sorted(one_out)}
+        second = {m: self._node((m, 1), first.get(m, -1)) for m in sorted(one_in)}
+        s, t = self._node((sell, 0)), self._node((buy, 3))
+        for pool, (s01, s10) in usable:
+            t0, t1 = pool.token0, pool.token1
+            if {t0, t1} == {sell, buy}:
+                uses = ((s, t), (-1, -1)) if t0 == sell else ((-1, -1), (s, t))
+            elif sell in (t0, t1):
+                uses = ((s, second[t1]), (-1, -1)) if t0 == sell else ((-1, -1), (s, second[t0]))
+            elif buy in (t0, t1):
+                uses = ((first[t0], t), (-1, -1)) if t1 == buy else ((-1, -1), (first[t1], t))
+            else:
+                uses = ((second.get(t0, -1), first.get(t1, -1)), (second.get(t1, -1), first.get(t0, -1)))
+                uses = tuple(u if -1 not in u else (-1, -1) for u in uses)
+            if uses[0][0] >= 0 or uses[1][0] >= 0:
+                self._add(pool, (*uses[0], *uses[1], s01, s10))
+
+    def capacity_of(self, token: str) -> float:
+        """All of `token` the pools can pay out, by the real-valued curves."""
+        return sum(s10.capacity if p.token0 == token else s01.capacity
+                   for p, (*_, s01, s10) in zip(self.pools, self.entries) if token in (p.token0, p.token1))
+
+
+class _Dual:
+    """F(v) over log prices v (nu = e^v; nu(m, 1) = nu(m, 2) * (1 + e^v) where tied), minimised:
+    exact-in F = nu[sell] * amount + sum arb_i; exact-out F = sum arb_i - nu[buy] * amount."""
+
+    def __init__(self, net: _Network, amount: float, exact_in: bool) -> None:
+        self.net = net
+        self.amount = amount
+        self.sign = 1.0 if exact_in else -1.0
+        self.k, self.numeraire = net.k, net.numeraire  # the node priced against the amount; the unit
+        self.derived = [i for i, p in enumerate(net.parent) if p >= 0]
 
     def start(self) -> list[float]:
-        """Log mid prices against the numeraire: each token, level by level out from it, at the
-        median of what its pools to already-priced tokens say."""
-        by_token: dict[int, list] = {}
-        for pool, (i0, i1, _, _) in zip(self.pools, self.entries):
-            by_token.setdefault(i0, []).append((pool, i1))
-            by_token.setdefault(i1, []).append((pool, i0))
-        z: dict[int, float] = {self.numeraire: 0.0}
-        level = [self.numeraire]
+        """Log mid prices against the numeraire token: level by level out from it, each token at
+        the median of what its pools to tokens already priced say."""
+        net = self.net
+        unit = net.nodes[self.numeraire][0]
+        links: dict[str, list] = {}
+        for pool in net.pools:
+            links.setdefault(pool.token0, []).append(pool)
+            links.setdefault(pool.token1, []).append(pool)
+        z, level = {unit: 0.0}, [unit]
         while level:
-            fresh: dict[int, list[float]] = {}
-            for i in level:
-                for pool, j in by_token.get(i, ()):
-                    if j in z:
-                        continue
-                    rate = spot_rate(pool, self.tokens[j])  # units of token i per unit of token j
-                    if rate > 0.0:
-                        fresh.setdefault(j, []).append(log(rate) + z[i])
-            for j, cands in fresh.items():
-                cands.sort()
-                z[j] = cands[len(cands) // 2]
+            fresh: dict[str, list[float]] = {}
+            for token in level:
+                for pool in links.get(token, ()):
+                    other = pool.other(token)
+                    rate = spot_rate(pool, other)  # units of `token` per unit of `other`
+                    if other not in z and rate > 0.0:
+                        fresh.setdefault(other, []).append(log(rate) + z[token])
+            for token, cands in fresh.items():
+                z[token] = sorted(cands)[len(cands) // 2]
             level = list(fresh)
-        return [min(Z_LIMIT, max(-Z_LIMIT, z.get(i, 0.0))) for i in range(len(self.tokens))]
+        v = [max(-LOG_LIMIT, min(LOG_LIMIT, z.get(token, 0.0))) for token, _ in net.nodes]
+        for i in self.derived:
+            v[i] = log(_START_SPREAD)
+        return v
 
-    def evaluate(self, z: list[float]) -> tuple[float, list[float], list[float], float]:
-        """(F, dF/dz, curvature per token, value traded): dF/dz[t] is the value of the net flow
-        of token t (out of the pools, minus in), in numeraire units."""
-        nu = [exp(v) for v in z]
+    def evaluate(self, v: list[float]):
+        """(F, dF/dv, curvature estimate, nu[k] * amount, value traded, nu)."""
+        net, k = self.net, self.k
+        e = [exp(max(-LOG_LIMIT, min(LOG_LIMIT, x))) for x in v]
+        nu = list(e)
+        for i in self.derived:
+            nu[i] = nu[net.parent[i]] * (1.0 + e[i])
         n = len(nu)
-        grad, curv = [0.0] * n, [0.0] * n
-        k = self.k
+        flow, curv = [0.0] * n, [0.0] * n  # dF/dnu, and nu^2 d2F/dnu2 estimates
         main = self.amount * nu[k]
         value, scale = self.sign * main, main
-        grad[k] += self.sign * main
-        curv[k] += main
-        for i0, i1, s01, s10 in self.entries:
-            n0, n1 = nu[i0], nu[i1]
-            if n0 < s01.m0 * n1:  # token0 sells for more here than it is worth
-                x, y, w = s01.trade(n0 / n1)
-                a, b, na, nb = i0, i1, n0, n1
-            elif n1 < s10.m0 * n0:
-                x, y, w = s10.trade(n1 / n0)
-                a, b, na, nb = i1, i0, n1, n0
-            else:  # no trade; the curvature it will have once it trades steadies the steps
-                cw = n0 * s01.w0
-                curv[i0] += cw
-                curv[i1] += cw
+        flow[k] = self.sign * self.amount
+        curv[k] = main
+        for a01, b01, a10, b10, s01, s10 in net.entries:
+            if a01 >= 0 and nu[a01] < s01.m0 * nu[b01]:  # token0 sells for more than it is worth
+                na, nb = nu[a01], nu[b01]
+                x, y, w = s01.trade(na / nb)
+                a, b = a01, b01
+            elif a10 >= 0 and nu[a10] < s10.m0 * nu[b10]:
+                na, nb = nu[a10], nu[b10]
+                x, y, w = s10.trade(na / nb)
+                a, b = a10, b10
+            else:  # no trade: the curvature it will have once it trades steadies the steps
+                a, b, side = (a01, b01, s01) if a01 >= 0 else (a10, b10, s10)
+                cw = nu[a] * side.w0
+                curv[a] += cw
+                curv[b] += cw
                 continue
             paid, got = na * x, nb * y
             value += got - paid
             scale += got + paid
-            grad[a] -= paid
-            grad[b] += got
+            flow[a] -= x
+            flow[b] += y
             cw = na * w
             curv[a] += cw
             curv[b] += cw
+        grad = [p * f for p, f in zip(nu, flow)]
+        for i in self.derived:  # chain rule through nu(m, 1) = nu(m, 2) * (1 + e^v)
+            p = net.parent[i]
+            grad[i] = nu[p] * e[i] * flow[i]
+            grad[p] += nu[i] * flow[i]
+            c = curv[i]
+            curv[i] = c * (nu[p] * e[i] / nu[i]) ** 2
+            curv[p] += c
         grad[self.numeraire] = 0.0
-        return value, grad, curv, scale
-
-
-def _minimise(dual: _Dual, z: list[float], max_iter: int, tol: float):
-    """L-BFGS on log prices (which keeps every price positive), preconditioned by the diagonal
-    curvature, with an Armijo backtracking search. g is convex in nu, so any stationary point in
-    z (nu > 0) is its global minimum. Every iterate is a valid bound; the search only decreases F.
-
-    Returns (z, F, scale, iterations, evaluations, converged, gap estimate)."""
-    fixed = dual.numeraire
-    F, grad, curv, scale = dual.evaluate(z)
-    evals, converged, gap = 1, False, inf
-    pairs: list[tuple[list[float], list[float], float]] = []
-    it = 0
-    while it < max_iter:
-        it += 1
-        ref = dual.amount * exp(z[dual.k])
-        floor = 1e-12 * ref
-        # z-space curvature is nu^2 H + diag(grad): |grad| keeps the estimate positive and
-        # bounds the step of a token whose pools are all at a kink or fully used (no nu^2 H)
-        h = [max(c + abs(g), floor) for c, g in zip(curv, grad)]
-        d = _direction(grad, h, pairs)
-        d[fixed] = 0.0
-        slope = sum(g * v for g, v in zip(grad, d))
-        if slope >= 0.0:  # the memory went stale: restart from the preconditioned gradient
-            pairs.clear()
-            d = [-g / c for g, c in zip(grad, h)]
-            slope = sum(g * v for g, v in zip(grad, d))
-        gap = -0.5 * slope / ref  # the quadratic model's predicted further decrease
-        if gap <= tol:
-            converged = True
-            break
-        big = max(abs(v) for v in d)
-        t = 1.0 if big <= STEP_CAP else STEP_CAP / big
-        while True:
-            trial = [min(Z_LIMIT, max(-Z_LIMIT, a + t * v)) for a, v in zip(z, d)]
-            F2, grad2, curv2, scale2 = dual.evaluate(trial)
-            evals += 1
-            if F2 <= F + 1e-4 * t * slope:
-                break
-            t *= 0.5
-            if t < 1e-12:  # no decrease left that floats can see
-                return z, F, scale, it, evals, gap <= 100 * tol, gap
-        s = [a - b for a, b in zip(trial, z)]
-        y = [a - b for a, b in zip(grad2, grad)]
-        sy = sum(a * b for a, b in zip(s, y))
-        if sy > 1e-12 * ref * sum(a * a for a in s) ** 0.5:  # z-space is not convex: keep good pairs
-            pairs.append((s, y, 1.0 / sy))
-            if len(pairs) > MEMORY:
-                pairs.pop(0)
-        z, F, grad, curv, scale = trial, F2, grad2, curv2, scale2
-    return z, F, scale, it, evals, converged, gap
-
-
-def _direction(grad: list[float], h: list[float], pairs) -> list[float]:
-    """The L-BFGS two-loop recursion, with diag(1/h) as the initial inverse Hessian."""
-    q = list(grad)
-    alphas = []
-    for s, y, rho in reversed(pairs):
-        a = rho * sum(u * v for u, v in zip(s, q))
-        alphas.append(a)
-        q = [u - a * v for u, v in zip(q, y)]
-    r = [u / c for u, c in zip(q, h)]
-    for (s, y, rho), a in zip(pairs, reversed(alphas)):
-        b = rho * sum(u * v for u, v in zip(y, r))
-        r = [u + (a - b) * v for u, v in zip(r, s)]
-    return [-u for u in r]
+        return value, grad, curv, main, scale, nu

@@ -113,7 +113,7 @@ def grow_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], fir
 
 def swap_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], chosen, chunks: int = 32,
              levels: int = 3, max_legs: int = 12, tick_cost: float = 0.0, rounds: int = 4,
-             tries: int = 4) -> WaterFill:
+             tries: int = 4, hints=()) -> WaterFill:
     """Local search from the legs `chosen` (indices into `paths`): add, drop or swap one leg.
 
     Forward growth and backward elimination each commit to a path once and never revisit it;
@@ -122,7 +122,9 @@ def swap_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], cho
     outside the split by its surplus over the water level (first order), builds the likeliest
     moves (add the best outsiders; swap them for the leg whose surplus covers its gas least; drop
     that leg), re-pours the `tries` most promising for real and keeps the best if it beats the
-    current net. Returns the best state found (a WaterFill over all of `paths`).
+    current net. `hints` are more leg sets to try in the first round (the caller's own guesses,
+    e.g. the weakest leg swapped for the path that pays best net of gas for its amount).
+    Returns the best state found (a WaterFill over all of `paths`).
     """
     n = len(paths)
     sign = 1.0 if exact_in else -1.0
@@ -142,7 +144,7 @@ def swap_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], cho
     if best is None:
         return wf
     best_snap = wf.snapshot()
-    for _ in range(rounds):
+    for round_ in range(rounds):
         level = wf.level(eps)
         active = [i for i in range(n) if wf.carries(i)]
         rent = {i: sign * (wf.earned[i] - level * wf.amounts[i]) - leg_costs[i] for i in active}
@@ -161,7 +163,7 @@ def swap_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], cho
             moves.append((-rent[weakest], frozenset(active) - {weakest}))
         moves.sort(key=lambda m: -m[0])
         step, step_set, step_snap = None, None, None
-        for _, legs in moves[:tries]:
+        for legs in [m[1] for m in moves[:tries]] + [frozenset(h) for h in hints if round_ == 0]:
             net = pour(legs)
             if net is not None and (step is None or net > step):
                 step, step_set, step_snap = net, legs, wf.snapshot()

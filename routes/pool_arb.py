@@ -49,7 +49,7 @@ class V2Side:
             return NO_TRADE
         r_in, g = self.r_in, self.g
         # out'(x) = g r_in r_out / (r_in + g x)^2 = p  <=>  r_in + g x = d
-        d = sqrt(g * r_in * self.r_out / p)
+        d = sqrt(g * self.r_out) * sqrt(r_in / p)  # in two roots: no overflow at extreme prices
         t = d - r_in  # g * x; y is taken from the same t, so (x, y) stays on the curve
         if t <= 0.0:
             return NO_TRADE

@@ -47,6 +47,7 @@ COLUMN_ROUNDS = 8  # rounds of column generation (new paths priced at the water 
 COLUMN_BATCH = 8  # paths added in the first round at most, doubling each round
 COLUMN_CAP = 8  # ... up to this many candidates per leg allowed (max_legs)
 COLUMN_MIN_GAIN = 1e-4  # a new path must beat the level by 1 bp; a round must gain 0.1 bp
+REPLACEMENTS = 3  # paths tried in place of the weakest leg, the best net of gas for its amount
 GRAPH_COLUMNS_FROM = 12  # legs in use before column generation also searches the graph again
 
 
@@ -350,9 +351,13 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     fwd_legs = [i for i in range(len(pool)) if forward.carries(i)]
     back_net = sign * _float_net(backward, [scorer.leg_cost(p) for p in edges], ticks)
     fwd_net = sign * _float_net(forward, costs, ticks)
-    start = fwd_legs if fwd_net >= back_net or len(back_legs) > cap else back_legs
+    if fwd_net >= back_net or len(back_legs) > cap:
+        start, hints = fwd_legs, _replacements(paths, scorer, pool, forward, pool, total)
+    else:
+        start, hints = back_legs, _replacements(paths, scorer, edges, backward, pool, total)
+    costs += [scorer.leg_cost(p) for p in pool[len(costs):]]  # the replacements joined the pool
     swapped = swap_net(pool, total, exact_in=exact_in, leg_costs=costs, chosen=start, chunks=CHUNKS,
-                       levels=ROUGH, max_legs=cap, tick_cost=ticks)
+                       levels=ROUGH, max_legs=cap, tick_cost=ticks, hints=hints)
     net = _best_of(scorer, [(pool, forward), (edges, backward), (pool, swapped)], total)
     return gross, net, None
 
@@ -381,6 +386,44 @@ def _split_can_pay(scorer: Scorer, wf: WaterFill, single: Route, edges: list) ->
     gain = sign * (wf.value - value)
     saved = scorer.rate * scorer.request.gas_model.v3_tick * sum(h.ticks_crossed for leg in single.legs for h in leg.hops)
     return gain + saved >= min(scorer.leg_cost(p) for p in edges)
+
+
+def _replacements(paths: list[PathQuote], scorer: Scorer, legs_of: list, wf: WaterFill, pool: list,
+                  total: float, count: int = REPLACEMENTS) -> list[set[int]]:
+    """Leg sets (indices into `pool`) that swap the split's weakest leg for one of the `count`
+    paths of the first search that pay best, net of gas, for that leg's amount once it is gone.
+
+    This is the move that finds a cheaper leg: the weakest leg is often there for its depth,
+    while a path with fewer or cheaper hops (a V2 pair's hop instead of a V3 one, two hops
+    instead of three) carries the same slice for less gas. New paths are appended to `pool`.
+    """
+    active = [i for i in range(len(wf.amounts)) if wf.carries(i)]
+    if not active:
+        return []
+    sign = 1.0 if scorer.exact_in else -1.0
+    level = wf.level(total / CHUNKS / 2 ** ROUGH)
+    weakest = min(active, key=lambda i: sign * (wf.earned[i] - level * wf.amounts[i]) - scorer.leg_cost(legs_of[i]))
+    amount = wf.amounts[weakest]
+    probe = wf.copy()
+    probe.drain(weakest)
+    quoted = residual_quotes(paths, probe.model.state, amount, exact_in=scorer.exact_in)
+    quoted.sort(key=lambda q: -(sign * q[0] - scorer.leg_cost(q[1])))
+    index = {tuple(e.key for e in p): i for i, p in enumerate(pool)}
+    keep = {index[tuple(e.key for e in legs_of[i])] for i in active if i != weakest}
+    used = {e.key for i in keep for e in pool[i]}
+    hints = []
+    for _, path in quoted:
+        if len(hints) >= count:
+            break
+        keys = tuple(e.key for e in path)
+        j = index.get(keys)
+        if j in keep or any(e.reverse_key in used for e in path):
+            continue
+        if j is None:
+            j = index[keys] = len(pool)
+            pool.append(path)
+        hints.append(keep | {j})
+    return hints
 
 
 def _union(*lists) -> list:
