@@ -25,19 +25,23 @@ math pays at most the real-valued curves (routes.pool_arb), so every exact route
 Two networks:
 - tokens ("plain", the paper's): one node per token, any flows among the pools, cycles
   included. Valid for any route, but every arbitrage the pools offer counts as output, and on a
-  market whose pools disagree by more than their fees that swamps the trade (measured on the
-  bench markets: pure arbitrage alone worth more than some trades).
+  market whose pools disagree by more than their fees that swamps the trade (on the bench's
+  1,000-pool market, the pure arbitrage among the pools of one trade's 3-hop paths is worth up
+  to 16 times the trade).
 - hop layers (default for max_hops <= 3): the node of token m is (m, 1) when a pool joins it to
   sell (one hop in) and (m, 2) when a pool joins it to buy (one hop out). A path of <= 3 hops is
   sell -> (a, 1) -> (b, 2) -> buy, or sell -> (m, 1) -> (m, 2) -> buy (a free transfer, which
-  forces nu(m, 2) <= nu(m, 1)), or sell -> buy. Every pool then has a fixed role, no cycle
-  exists, and the only gains beyond routing are the mispricings the traded flow itself meets.
-  A middle pool (a, b) may serve (a, 1) -> (b, 2) and (b, 1) -> (a, 2) at once; with one net
-  trade per pool and nu(t, 2) <= nu(t, 1), its term is the better of the two directions (the
-  value-neutral "buy and sell back" combinations are worth <= 0 at such prices).
+  forces nu(m, 2) <= nu(m, 1)), or sell -> buy. Every pool then has one role, no cycle exists,
+  and the optimum is the best split over paths of <= 3 hops with any number of legs. A middle
+  pool (a, b) may serve (a, 1) -> (b, 2) and (b, 1) -> (a, 2) at once; with one net trade per
+  pool and nu(t, 2) <= nu(t, 1), its term is the better of the two directions (buying and
+  selling back through it is worth <= 0 at such prices), so legs crossing it both ways are
+  covered too.
 
-Float rounding: each pool term is accurate to a few ulps of the amounts it trades, so MARGIN
-times the value traded is added (exact-in) or taken off (exact-out).
+Every price vector evaluated gives a valid bound; the optimizer (routes.lbfgs) only decides how
+tight it is, and `converged`/`gap` are its own estimates. Float rounding: each pool term is
+accurate to a few ulps of the amounts it trades, so MARGIN times the value traded is added
+(exact-in) or taken off (exact-out).
 """
 
 from __future__ import annotations
@@ -53,9 +57,10 @@ from routes.pool_arb import build_sides
 
 MARGIN = 1e-9  # relative to the value traded: the pool terms' float error, with room to spare
 TOL = 1e-9  # optimizer stop: predicted and recent decrease below this, relative to nu[k] * amount
-LOG_LIMIT = 150.0  # |log price| cap: price ratios stay within 1e130, where no pool term overflows
+LOG_LIMIT = 150.0  # |log mid price| cap: price ratios stay within 1e130, where no term overflows
+U_FLOOR = 1e-12  # no price falls below this fraction of its mid price (any price > 0 is valid)
 _START_SPREAD = 1e-3  # start nu(m, 1) this much above nu(m, 2), relative
-SPREAD_FLOOR = log(1e-13)  # ... and never closer than this
+_STEP_SCALE = 1e-3  # a price near 0 (or a spread) still moves by at least this much per step
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,25 +89,24 @@ class Bound:
 
 def gross_upper_bound(graph: PoolGraph, sell: str, buy: str, amount: int, *, exact_in: bool = True,
                       max_hops: int | None = 3, paths=None, layered: bool = True,
-                      max_iter: int = 500, tol: float = TOL) -> Bound:
+                      max_iter: int = 2000, tol: float = TOL) -> Bound:
     """The dual bound for trading `amount` (sold for exact-in, bought for exact-out).
 
     The pools are those on paths of at most `max_hops` (all of sell's connected component for
-    None); `paths` (tuples of Edges, e.g. routes.reference.all_paths) replaces the enumeration.
+    None); `paths` (tuples of Edges of at most max_hops hops, e.g. routes.reference.all_paths)
+    replaces the enumeration.
     The hop-layered network is used when `layered` and max_hops <= 3, else the plain one.
     """
     pools = pools_for(graph, sell, buy, max_hops, paths)
     layered = layered and max_hops is not None and max_hops <= 3
     net = _Network(pools, sell, buy, layered=layered)
-    if net.k < 0 or net.numeraire < 0:  # nothing joins the two tokens
+    if not net.entries or net.k < 0 or net.numeraire < 0:  # nothing joins the two tokens
         return Bound(0.0 if exact_in else inf, exact_in, layered, {}, len(pools), 0, 0, 0, True, 0.0)
     if not exact_in and net.capacity_of(buy) <= amount:  # more than all its pools hold
         return Bound(inf, exact_in, layered, {}, len(net.entries), len(net.nodes), 0, 0, True, 0.0)
     dual = _Dual(net, float(amount), exact_in)
-    if not exact_in:
-        dual.k, dual.numeraire = net.numeraire, net.k  # price the bought token; sell is the unit
     best = minimise(dual.evaluate, dual.start(), frozenset((dual.numeraire,)), max_iter=max_iter, tol=tol,
-                    lower={i: SPREAD_FLOOR for i in dual.derived})
+                    lower=dual.lower)
     scale, nu = best.extra
     value = best.value + MARGIN * scale if exact_in else max(0.0, -best.value - MARGIN * scale)
     prices = {node: p for node, p in zip(net.nodes, nu)}
@@ -130,9 +134,9 @@ def pools_for(graph: PoolGraph, sell: str, buy: str, max_hops: int | None, paths
 class _Network:
     """Nodes, and each pool as (in, out) node pairs for its two directions (-1: not a use).
 
-    `parent[n] >= 0` marks (m, 1) when (m, 2) exists: its price is nu(m, 2) * (1 + e^v), which
-    keeps the transfer constraint nu(m, 2) <= nu(m, 1); v stays above SPREAD_FLOOR, where the
-    two prices are equal for every practical purpose (still a valid point: nu(m, 1) > nu(m, 2)).
+    `parent[n] >= 0` marks (m, 1) when (m, 2) exists: its price is nu(m, 2) plus a spread >= 0
+    (see _Dual), which keeps the transfer constraint nu(m, 2) <= nu(m, 1). The optimum often
+    sits on that constraint (a log-scale spread was tried first: it crawled towards -inf).
     """
 
     def __init__(self, pools: list, sell: str, buy: str, *, layered: bool) -> None:
@@ -166,20 +170,22 @@ class _Network:
     def _layered(self, usable: list, sell: str, buy: str) -> None:
         one_in = {p.other(sell) for p, _ in usable if sell in (p.token0, p.token1)} - {buy}
         one_out = {p.other(buy) for p, _ in usable if buy in (p.token0, p.token1)} - {sell}
-        first = {m: self._node((m, 2)) for m in sorted(one_out)}
-        second = {m: self._node((m, 1), first.get(m, -1)) for m in sorted(one_in)}
+        out_node = {m: self._node((m, 2)) for m in sorted(one_out)}
+        in_node = {m: self._node((m, 1), out_node.get(m, -1)) for m in sorted(one_in)}
         s, t = self._node((sell, 0)), self._node((buy, 3))
+        none = (-1, -1)
         for pool, (s01, s10) in usable:
             t0, t1 = pool.token0, pool.token1
             if {t0, t1} == {sell, buy}:
-                uses = ((s, t), (-1, -1)) if t0 == sell else ((-1, -1), (s, t))
+                uses = ((s, t), none) if t0 == sell else (none, (s, t))
             elif sell in (t0, t1):
-                uses = ((s, second[t1]), (-1, -1)) if t0 == sell else ((-1, -1), (s, second[t0]))
+                uses = ((s, in_node[t1]), none) if t0 == sell else (none, (s, in_node[t0]))
             elif buy in (t0, t1):
-                uses = ((first[t0], t), (-1, -1)) if t1 == buy else ((-1, -1), (first[t1], t))
-            else:
-                uses = ((second.get(t0, -1), first.get(t1, -1)), (second.get(t1, -1), first.get(t0, -1)))
-                uses = tuple(u if -1 not in u else (-1, -1) for u in uses)
+                uses = ((out_node[t0], t), none) if t1 == buy else (none, (out_node[t1], t))
+            else:  # a middle pool: (a, 1) -> (b, 2), either way round where both nodes exist
+                uses = tuple(u if -1 not in u else none
+                             for u in ((in_node.get(t0, -1), out_node.get(t1, -1)),
+                                       (in_node.get(t1, -1), out_node.get(t0, -1))))
             if uses[0][0] >= 0 or uses[1][0] >= 0:
                 self._add(pool, (*uses[0], *uses[1], s01, s10))
 
@@ -190,19 +196,32 @@ class _Network:
 
 
 class _Dual:
-    """F(v) over log prices v (nu = e^v; nu(m, 1) = nu(m, 2) * (1 + e^v) where tied), minimised:
-    exact-in F = nu[sell] * amount + sum arb_i; exact-out F = sum arb_i - nu[buy] * amount."""
+    """F over scaled prices, minimised: nu = nu0 * u for a free node (u >= U_FLOOR), and
+    nu(m, 1) = nu(m, 2) + nu0(m, 2) * u for a tied one (u >= 0: the transfer constraint).
+    exact-in F = nu[sell] * amount + sum arb_i; exact-out F = sum arb_i - nu[buy] * amount.
+    F is convex in nu, and the map from u is linear, so F is convex in u too (log prices were
+    measured first: not convex, and the optimizer stalled more often)."""
 
     def __init__(self, net: _Network, amount: float, exact_in: bool) -> None:
         self.net = net
         self.amount = amount
         self.sign = 1.0 if exact_in else -1.0
-        self.k, self.numeraire = net.k, net.numeraire  # the node priced against the amount; the unit
+        # k: the node priced against the amount; numeraire: the unit (held at 1)
+        self.k, self.numeraire = (net.k, net.numeraire) if exact_in else (net.numeraire, net.k)
         self.derived = [i for i, p in enumerate(net.parent) if p >= 0]
+        self.nu0 = self._mid_prices()
+        self.lower = {i: (0.0 if p >= 0 else U_FLOOR) for i, p in enumerate(net.parent)}
+        # the entries flattened for the hot loop: a missing direction gets node 0 and a marginal
+        # rate of 0, which no price (> 0) passes; an idle pool's curvature goes on one direction
+        self.flat = []
+        for a01, b01, a10, b10, s01, s10 in net.entries:
+            idle = (a01, b01, s01.w0) if a01 >= 0 else (a10, b10, s10.w0)
+            self.flat.append((max(a01, 0), max(b01, 0), s01.m0 if a01 >= 0 else 0.0, s01.trade,
+                              max(a10, 0), max(b10, 0), s10.m0 if a10 >= 0 else 0.0, s10.trade, *idle))
 
-    def start(self) -> list[float]:
-        """Log mid prices against the numeraire token: level by level out from it, each token at
-        the median of what its pools to tokens already priced say."""
+    def _mid_prices(self) -> list[float]:
+        """Mid prices against the numeraire token: level by level out from it, each token at the
+        median of what its pools to tokens already priced say (tied nodes: their parent's)."""
         net = self.net
         unit = net.nodes[self.numeraire][0]
         links: dict[str, list] = {}
@@ -221,54 +240,59 @@ class _Dual:
             for token, cands in fresh.items():
                 z[token] = sorted(cands)[len(cands) // 2]
             level = list(fresh)
-        v = [max(-LOG_LIMIT, min(LOG_LIMIT, z.get(token, 0.0))) for token, _ in net.nodes]
-        for i in self.derived:
-            v[i] = log(_START_SPREAD)
-        return v
+        return [exp(max(-LOG_LIMIT, min(LOG_LIMIT, z.get(token, 0.0)))) for token, _ in net.nodes]
 
-    def evaluate(self, v: list[float]):
-        """(F, dF/dv, curvature estimate, nu[k] * amount, value traded, nu)."""
-        net, k = self.net, self.k
-        e = [exp(max(-LOG_LIMIT, min(LOG_LIMIT, x))) for x in v]
-        nu = list(e)
+    def start(self) -> list[float]:
+        u = [1.0] * len(self.nu0)
         for i in self.derived:
-            nu[i] = nu[net.parent[i]] * (1.0 + e[i])
+            u[i] = _START_SPREAD
+        return u
+
+    def prices(self, u: list[float]) -> list[float]:
+        nu = [a * b for a, b in zip(self.nu0, u)]
+        for i in self.derived:
+            p = self.net.parent[i]
+            nu[i] = nu[p] + self.nu0[p] * u[i]
+        return nu
+
+    def evaluate(self, u: list[float]):
+        """(F, dF/du, curvature estimate, nu[k] * amount, value traded, nu)."""
+        net, k, nu0 = self.net, self.k, self.nu0
+        nu = self.prices(u)
         n = len(nu)
         flow, curv = [0.0] * n, [0.0] * n  # dF/dnu, and nu^2 d2F/dnu2 estimates
         main = self.amount * nu[k]
         value, scale = self.sign * main, main
         flow[k] = self.sign * self.amount
-        curv[k] = main
-        for a01, b01, a10, b10, s01, s10 in net.entries:
-            if a01 >= 0 and nu[a01] < s01.m0 * nu[b01]:  # token0 sells for more than it is worth
-                na, nb = nu[a01], nu[b01]
-                x, y, w = s01.trade(na / nb)
-                a, b = a01, b01
-            elif a10 >= 0 and nu[a10] < s10.m0 * nu[b10]:
-                na, nb = nu[a10], nu[b10]
-                x, y, w = s10.trade(na / nb)
-                a, b = a10, b10
-            else:  # no trade: the curvature it will have once it trades steadies the steps
-                a, b, side = (a01, b01, s01) if a01 >= 0 else (a10, b10, s10)
-                cw = nu[a] * side.w0
-                curv[a] += cw
-                curv[b] += cw
-                continue
+        for a, b, m0, trade, a2, b2, m02, trade2, idle_a, idle_b, w0 in self.flat:
+            na, nb = nu[a], nu[b]
+            if na >= m0 * nb:  # token0 doesn't sell for more than it is worth: the other way?
+                a, b, trade = a2, b2, trade2
+                na, nb = nu[a], nu[b]
+                if na >= m02 * nb:  # no trade: the curvature it will have once it trades steadies the steps
+                    cw = nu[idle_a] * w0
+                    curv[idle_a] += cw
+                    curv[idle_b] += cw
+                    continue
+            x, y, w = trade(na / nb)
             paid, got = na * x, nb * y
             value += got - paid
             scale += got + paid
             flow[a] -= x
             flow[b] += y
-            cw = na * w
+            cw = na * w  # w = -p dx/dp, so nu_a^2 d2F/dnu_a^2 = nu_b^2 d2F/dnu_b^2 = nu_a w
             curv[a] += cw
             curv[b] += cw
-        grad = [p * f for p, f in zip(nu, flow)]
-        for i in self.derived:  # chain rule through nu(m, 1) = nu(m, 2) * (1 + e^v)
+        grad = [a * f for a, f in zip(nu0, flow)]
+        h = [c * (a / p) ** 2 if p > 0.0 else 0.0 for c, a, p in zip(curv, nu0, nu)]
+        for i in self.derived:  # chain rule through nu(m, 1) = nu(m, 2) + nu0(m, 2) * u
             p = net.parent[i]
-            grad[i] = nu[p] * e[i] * flow[i]
-            grad[p] += nu[i] * flow[i]
-            c = curv[i]
-            curv[i] = c * (nu[p] * e[i] / nu[i]) ** 2
-            curv[p] += c
+            grad[i] = nu0[p] * flow[i]
+            grad[p] += nu0[p] * flow[i]
+            h[i] = curv[i] * (nu0[p] / nu[i]) ** 2
+            h[p] += h[i]
+        # a variable whose pools are all idle or used up has no curvature: let it move by about
+        # its own size per step (a price halves or doubles), not without limit
+        h = [c + abs(g) / max(x, _STEP_SCALE) for c, g, x in zip(h, grad, u)]
         grad[self.numeraire] = 0.0
-        return value, grad, curv, main, scale, nu
+        return value, grad, h, main, scale, nu

@@ -1,17 +1,18 @@
 """A small L-BFGS minimiser for the routing dual (routes.bound): pure Python, no numpy.
 
-`evaluate(v)` returns (F, gradient, curvature, ref): `curvature` is a positive per-variable
-estimate of the Hessian diagonal, used as the initial inverse Hessian of the two-loop recursion
-(the dual's variables differ in scale by many orders of magnitude, so a scalar one is useless);
-`ref` is the size F is measured against (the stopping rule is relative to it).
+`evaluate(v)` returns (F, gradient, curvature, ref, *extra): `curvature` is a positive
+per-variable estimate of the Hessian diagonal, used as the initial inverse Hessian of the two-loop
+recursion (the dual's variables differ in scale by many orders of magnitude, so a scalar one is
+useless); `ref` is the size F is measured against (the stopping rule is relative to it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import mul
 
 MEMORY = 8  # curvature pairs kept
-STEP_CAP = 2.0  # largest move of any variable per step (a factor e^2 on a price)
+STEP_CAP = 2.0  # largest move of any variable per step, relative to its size (at least 1)
 ARMIJO = 1e-4
 
 
@@ -45,21 +46,24 @@ def minimise(evaluate, v: list[float], fixed: frozenset[int], *, max_iter: int, 
     pairs: list[tuple[list[float], list[float], float]] = []
     while it < max_iter:
         it += 1
-        h = [max(c + abs(g), 1e-12 * ref) for c, g in zip(curv, grad)]
+        h = [max(c, 1e-12 * ref) for c in curv]
         held = fixed | {i for i, b in lower.items() if v[i] <= b and grad[i] > 0.0}
         d = _direction(grad, h, pairs)
         for i in held:
             d[i] = 0.0
-        slope = sum(g * x for g, x in zip(grad, d))
+        slope = _dot(grad, d)
         if slope >= 0.0:  # the memory went stale: restart from the preconditioned gradient
             pairs.clear()
             d = [0.0 if i in held else -g / c for i, (g, c) in enumerate(zip(grad, h))]
-            slope = sum(g * x for g, x in zip(grad, d))
+            slope = _dot(grad, d)
+        # two estimates of what is left: the L-BFGS model's, and the diagonal model's (the
+        # first alone can be fooled by stale pairs after the active pools change)
         gap = -0.5 * slope / ref
+        diag = 0.5 * sum(g * g / c for i, (g, c) in enumerate(zip(grad, h)) if i not in held) / ref
         recent = history[-1 - stall] - F if len(history) > stall else float("inf")
-        if gap <= tol and recent <= tol * ref:
-            return Minimum(v, F, extra, it, evals, True, gap)
-        big = max(abs(x) for x in d)
+        if max(gap, diag) <= tol and recent <= tol * ref:
+            return Minimum(v, F, extra, it, evals, True, max(gap, diag))
+        big = max(abs(x) / max(abs(a), 1.0) for x, a in zip(d, v))
         if big == 0.0:
             return Minimum(v, F, extra, it, evals, True, 0.0)
         t = 1.0 if big <= STEP_CAP else STEP_CAP / big
@@ -72,13 +76,17 @@ def minimise(evaluate, v: list[float], fixed: frozenset[int], *, max_iter: int, 
             if F2 <= F + ARMIJO * t * slope:
                 break
             t *= 0.5
-            if t * big < 1e-13:  # floats can't see a decrease along d any more
-                return Minimum(v, F, extra, it, evals, gap <= tol, gap)
+            if t * big < 1e-13:
+                break
+        if F2 > F + ARMIJO * t * slope:  # no decrease along d that floats can see
+            if not pairs:
+                return Minimum(v, F, extra, it, evals, max(gap, diag) <= tol, max(gap, diag))
+            pairs.clear()  # the model misled: try the preconditioned gradient
+            continue
         s = [a - b for a, b in zip(trial, v)]
         y = [a - b for a, b in zip(grad2, grad)]
-        sy = sum(a * b for a, b in zip(s, y))
-        # the dual is convex in prices but not in log prices: keep only pairs with curvature
-        if sy > 1e-12 * ref * sum(a * a for a in s) ** 0.5:
+        sy = _dot(s, y)
+        if sy > 1e-12 * ref * _dot(s, s) ** 0.5:
             pairs.append((s, y, 1.0 / sy))
             if len(pairs) > MEMORY:
                 pairs.pop(0)
@@ -92,11 +100,15 @@ def _direction(grad: list[float], h: list[float], pairs) -> list[float]:
     q = list(grad)
     alphas = []
     for s, y, rho in reversed(pairs):
-        a = rho * sum(u * w for u, w in zip(s, q))
+        a = rho * _dot(s, q)
         alphas.append(a)
         q = [u - a * w for u, w in zip(q, y)]
     r = [u / c for u, c in zip(q, h)]
     for (s, y, rho), a in zip(pairs, reversed(alphas)):
-        b = rho * sum(u * w for u, w in zip(y, r))
+        b = rho * _dot(y, r)
         r = [u + (a - b) * w for u, w in zip(r, s)]
     return [-u for u in r]
+
+
+def _dot(a: list[float], b: list[float]) -> float:
+    return sum(map(mul, a, b))

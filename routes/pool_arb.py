@@ -44,6 +44,10 @@ class V2Side:
         self.capacity = self.r_out  # output it can never reach
         self.w0 = self.r_in / (2.0 * self.g)  # w as the first trade starts
 
+    def out(self, x: float) -> float:
+        gx = self.g * x
+        return self.r_out * gx / (self.r_in + gx) if x > 0.0 else 0.0
+
     def trade(self, p: float) -> tuple[float, float, float]:
         if p >= self.m0:
             return NO_TRADE
@@ -78,6 +82,19 @@ class V3Side:
         # w as the first trade starts (in the first segment that has liquidity)
         s0, liq0 = next(((s, v) for s, v in zip(self.S, self.L) if v > 0.0), (1.0, 0.0))
         self.w0 = liq0 / (2.0 * g * s0) if zero_for_one else liq0 * s0 / (2.0 * g)
+
+    def out(self, x: float) -> float:
+        """What a gross input x pays (for tests and checks; the dual only needs trade)."""
+        if x <= 0.0:
+            return 0.0
+        i = bisect_right(self.C, x) - 1
+        if i >= len(self.L):
+            return self.O[-1]
+        r, liq, s = (x - self.C[i]) * self.g, self.L[i], self.S[i]
+        if liq == 0.0:
+            return self.O[i]
+        y = r * s * s * liq / (liq + r * s) if self.zero_for_one else r * liq / (s * (s * liq + r))
+        return min(self.O[i] + y, self.O[i + 1])
 
     def trade(self, p: float) -> tuple[float, float, float]:
         if p >= self.m0:
