@@ -31,7 +31,7 @@ from math import inf
 
 from routes.gas import IDENTITY, GasModel, NativePrice, gas_cost
 from routes.graph import PoolGraph, build_graph
-from routes.grid import grid_route
+from routes.grid import grid_dp_picks, grid_route
 from routes.paths import PathConstraints, PathQuote, find_paths, residual_quote, residual_quotes, select_candidates
 from routes.pools import UNISWAP_V2, UNISWAP_V3
 from routes.route import EXACT_IN, EXACT_OUT, Leg, Route, execute, execute_folding, share_bps
@@ -47,6 +47,11 @@ COLUMN_ROUNDS = 8  # rounds of column generation (new paths priced at the water 
 COLUMN_BATCH = 8  # paths added in the first round at most, doubling each round
 COLUMN_CAP = 8  # ... up to this many candidates per leg allowed (max_legs)
 COLUMN_MIN_GAIN = 1e-4  # a new path must beat the level by 1 bp; a round must gain 0.1 bp
+CAP_CHUNKS, CAP_LEVELS = 128, 4  # pours that choose the legs of a split over the leg cap
+CAREFUL_ABOVE_CAP = 8  # legs above the cap from which drops are tried one by one, re-poured
+GRAPH_COLUMNS_PER_TOKEN = 6  # prefixes kept per token by that search: a split funnels many into one deep pool
+GRID_SEEDS, GRID_STEPS = 12, 20  # paths (by full size, by the fraction) and steps of the grid start
+GRID_ROUNDS = 6  # grid solves at most, each dropping a path that shared a pool with a bigger pick
 REPLACEMENTS = 3  # paths tried in place of the weakest leg, the best net of gas for its amount
 GRAPH_COLUMNS_FROM = 12  # legs in use before column generation also searches the graph again
 
@@ -327,13 +332,22 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     ticks = scorer.rate * req.gas_model.v3_tick
     gross_options = [(edges, wf)]
     if sum(wf.carries(i) for i in range(len(edges))) > cap:  # the best split that fits in a transaction
-        zero = [0.0] * len(edges)
-        backward = optimise_net(edges, total, exact_in=exact_in, leg_costs=zero, chunks=CHUNKS, levels=ROUGH,
-                                start=wf.copy(), max_legs=cap)
-        biggest = sorted(range(len(edges)), key=wf.amounts.__getitem__)[-cap:]
-        swapped = swap_net(pool, total, exact_in=exact_in, leg_costs=[0.0] * len(pool), chunks=CHUNKS,
-                           levels=ROUGH, max_legs=cap, chosen=_indices(edges, biggest, index))
-        gross_options = [(edges, backward), (pool, swapped)]
+        # which legs to keep is decided on finer pours: with a dozen legs, 32 slices leave two or
+        # three per leg, too coarse to tell two subsets apart
+        fine = dict(exact_in=exact_in, chunks=CAP_CHUNKS, levels=CAP_LEVELS, max_legs=cap)
+        backward = optimise_net(pool, total, leg_costs=[0.0] * len(pool), careful_below=cap + CAREFUL_ABOVE_CAP,
+                                **fine)
+        biggest = sorted(range(len(edges)), key=wf.amounts.__getitem__)
+        grown = grow_net(pool, total, leg_costs=[0.0] * len(pool), first=index[tuple(e.key for e in edges[biggest[-1]])],
+                         **fine)
+        # local search from the better start: the biggest legs of the uncapped optimum, or greedy growth
+        start = _indices(edges, biggest[-cap:], index)
+        probe = WaterFill(pool, exact_in=exact_in)
+        probe.enabled = [i in start for i in range(len(pool))]
+        if probe.pour(total, CAP_CHUNKS) > 0 or sign * grown.value > sign * probe.value:
+            start = [i for i in range(len(pool)) if grown.carries(i)]
+        swapped = swap_net(pool, total, leg_costs=[0.0] * len(pool), chosen=start, rounds=8, tries=4, **fine)
+        gross_options = [(pool, backward), (pool, grown), (pool, swapped)]
     gross = _best_of(scorer, gross_options, total)
     if scorer.rate <= 0:
         return gross, gross, None
@@ -352,14 +366,85 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     back_net = sign * _float_net(backward, [scorer.leg_cost(p) for p in edges], ticks)
     fwd_net = sign * _float_net(forward, costs, ticks)
     if fwd_net >= back_net or len(back_legs) > cap:
-        start, hints = fwd_legs, _replacements(paths, scorer, pool, forward, pool, total)
+        start, start_net, hints = fwd_legs, fwd_net, _replacements(paths, scorer, pool, forward, pool, total)
     else:
-        start, hints = back_legs, _replacements(paths, scorer, edges, backward, pool, total)
-    costs += [scorer.leg_cost(p) for p in pool[len(costs):]]  # the replacements joined the pool
+        start, start_net, hints = back_legs, back_net, _replacements(paths, scorer, edges, backward, pool, total)
+    # a third start: the legs of the best 5%-grid split over the first search's best paths
+    # (a combination of two or three new legs that single swaps can't reach)
+    options = [(pool, forward), (edges, backward)]
+    grid_legs = _grid_start(paths, scorer, pool, index, total)
+    costs += [scorer.leg_cost(p) for p in pool[len(costs):]]  # new paths joined the pool
+    if grid_legs:
+        gridded = WaterFill(pool, exact_in=exact_in)
+        gridded.enabled = [i in grid_legs for i in range(len(pool))]
+        if gridded.pour(total, CHUNKS) == 0:
+            gridded.refine(total / CHUNKS, ROUGH)
+            options.append((pool, gridded))
+            grid_net = sign * _float_net(gridded, costs, ticks)
+            if grid_net > start_net:
+                start, hints = [i for i in range(len(pool)) if gridded.carries(i)], []
     swapped = swap_net(pool, total, exact_in=exact_in, leg_costs=costs, chosen=start, chunks=CHUNKS,
                        levels=ROUGH, max_legs=cap, tick_cost=ticks, hints=hints)
-    net = _best_of(scorer, [(pool, forward), (edges, backward), (pool, swapped)], total)
+    net = _best_of(scorer, options + [(pool, swapped)], total)
     return gross, net, None
+
+
+def _first_clash(picks) -> int | None:
+    """The index of the smaller of the first two picks (path, steps, index) that share a pool."""
+    owner: dict = {}
+    for path, k, i in sorted(picks, key=lambda p: -p[1]):
+        for e in path:
+            if e.pool.address in owner:
+                return i
+        for e in path:
+            owner[e.pool.address] = i
+    return None
+
+
+def _grid_start(paths: list[PathQuote], scorer: Scorer, pool: list, index: dict, total: float) -> set[int]:
+    """Pool indices of the legs of the best 5%-grid split (routes.grid.grid_dp_picks) over the
+    first search's best paths at full size and at the fraction, on the float curves; empty
+    when that split is a single path. New paths are appended to `pool` (and `index`)."""
+    sign = 1.0 if scorer.exact_in else -1.0
+    by_full = sorted(paths, key=lambda p: -(sign * p.full - scorer.leg_cost(p.edges)))[:GRID_SEEDS]
+    by_part = sorted(paths, key=lambda p: -sign * p.part)[:GRID_SEEDS]
+    seeds = _union([p.edges for p in by_full], [p.edges for p in by_part])
+    step = total / GRID_STEPS
+    exact_in = scorer.exact_in
+
+    def quote(i: int, k: int) -> float | None:
+        a = step * k
+        for e in seeds[i] if exact_in else reversed(seeds[i]):
+            a = e.curve.out(a) if exact_in else e.curve.inp(a)
+        return None if a <= 0.0 or a == inf else a
+
+    costs = [scorer.leg_cost(p) for p in seeds]
+    live = list(range(len(seeds)))
+    for _ in range(GRID_ROUNDS):
+        # the table prices legs independently: when two picks share a pool, drop the smaller
+        # one's path and solve again (the SOR's grid keeps legs pool-disjoint for the same reason)
+        picks = grid_dp_picks(len(live), lambda i, k: quote(live[i], k), exact_in=exact_in,
+                              leg_costs=[costs[i] for i in live], steps=GRID_STEPS)
+        picks = [(live[i], k) for i, k in picks]
+        clash = _first_clash([(seeds[i], k, i) for i, k in picks])
+        if clash is None:
+            break
+        live.remove(clash)
+    if len(picks) < 2:
+        return set()
+    legs: set[int] = set()
+    used: set = set()
+    for i, _ in sorted(picks, key=lambda p: -p[1])[:scorer.request.max_legs]:
+        path = seeds[i]
+        if any(e.reverse_key in used for e in path):
+            continue  # a pool both ways: the float model can't price it (see select_candidates)
+        keys = tuple(e.key for e in path)
+        if keys not in index:
+            index[keys] = len(pool)
+            pool.append(path)
+        legs.add(index[keys])
+        used.update(keys)
+    return legs
 
 
 def _any_pays(wf: WaterFill, scorer: Scorer, legs, edges: list, total: float) -> bool:
@@ -475,20 +560,57 @@ def _as_rate(level: float, exact_in: bool) -> float:
 
 def route_of(scorer: Scorer, edges: list, wf: WaterFill) -> Route | None:
     """The exact route of an allocation, legs in the order and with the amounts that realize
-    the optimizer's pool flows (WaterFill.realize)."""
+    the optimizer's pool flows (WaterFill.realize).
+
+    When legs share a pool, the float plan and the sequential exact run can part ways (a leg
+    that shares a middle pool with legs that end elsewhere can find that pool spent when its
+    turn comes, and its amount folds into another leg at a worse price). Then the per-path
+    bookkeeping is executed too, smallest leg first, largest first and (exact-out) fullest
+    first pool first, and the exact math picks the best: every candidate is a real execution,
+    so this only ever helps.
+    """
+    total = float(scorer.request.amount)
+    plans = []
     order, amounts = wf.realize()
+    if order and abs(sum(amounts) - total) <= total * 1e-3:
+        plans.append((order, amounts))
+    live = [i for i in range(len(wf.amounts)) if wf.enabled[i] and wf.amounts[i] > 0]
+    if not plans or _shares_a_pool([edges[i] for i in live]):
+        book = sorted(live, key=wf.amounts.__getitem__)
+        plans += [(book, [wf.amounts[i] for i in book]), (book[::-1], [wf.amounts[i] for i in book[::-1]])]
+        if not wf.exact_in:
+            # a leg that runs after others through a shared middle pool pays that pool's upper
+            # slope, so it asks its first pool for more than planned: run first the legs whose
+            # first pool the plan has nearly used up, so they don't run past its liquidity
+            state = wf.model.state
+            full = sorted(live, key=lambda i: -state.get(edges[i][0].key, 0.0) / max(edges[i][0].curve.cap_in, 1e-300))
+            plans.append((full, [wf.amounts[i] for i in full]))
+    best = None
+    for order, amounts in plans:
+        r = _route_of_plan(scorer, edges, order, amounts, total)
+        if r is not None and r.better_than(best):
+            best = r
+    return best
+
+
+def _route_of_plan(scorer: Scorer, edges: list, order: list[int], amounts: list[float], total: float) -> Route | None:
     limit = scorer.request.max_legs
     if len(order) > limit:  # slivers a drained leg left in a shared pool: let the others take them
         keep = sorted(sorted(range(len(order)), key=amounts.__getitem__)[-limit:])
         order, amounts = [order[k] for k in keep], [amounts[k] for k in keep]
-    total = float(scorer.request.amount)
-    if order and abs(sum(amounts) - total) > total * 1e-3:
-        # the flows drifted (many slices moved through a shared pool at its end): execute the
-        # per-path bookkeeping instead, which always adds up, and let the exact math judge
-        amounts = [wf.amounts[i] for i in order]
     if not order or abs(sum(amounts) - total) > total * 1e-3:
         return None  # rounding is rescaled away; a partial allocation is never scaled up
     return scorer.route([edges[i] for i in order], to_integers(amounts, scorer.request.amount))
+
+
+def _shares_a_pool(paths: list) -> bool:
+    seen = set()
+    for p in paths:
+        for e in p:
+            if e.pool.address in seen:
+                return True
+        seen.update(e.pool.address for e in p)
+    return False
 
 
 def _pour(edges, total: float, exact_in: bool, levels: int = ROUGH) -> tuple[WaterFill, float]:
@@ -503,21 +625,24 @@ def _new_columns(paths: list[PathQuote], scorer: Scorer, edges: list, wf: WaterF
     """Paths of the first search that pay best, net of gas, for a further slice at the current
     pool states (routes.paths.residual_quotes).
 
-    The slice is what one more leg would carry (the trade over the legs in use plus one); a path
+    The slice is what one more leg would carry (the trade over the legs in use plus one, the
+    legs counted up to the cap); a path
     qualifies when an eighth of that slice still beats the water level `rate` (output per input)."""
     live = sum(1 for i in range(len(edges)) if wf.carries(i))
-    piece = float(scorer.request.amount) / (live + 1)
+    # once the split is at the leg cap, a new path will replace a leg, not add one: price it for
+    # what a leg of a capped split carries, so that deep paths win over ones good for a sliver
+    piece = float(scorer.request.amount) / (min(live, scorer.request.max_legs) + 1)
     state = wf.model.state
     quoted = residual_quotes(paths, state, piece, exact_in=scorer.exact_in, bar=rate)
     new = _pick_columns(quoted, scorer, edges, state, piece, rate, limit)
-    if len(new) < limit and live >= GRAPH_COLUMNS_FROM and graph is not None:
+    if graph is not None and (len(new) < limit and live >= GRAPH_COLUMNS_FROM or not new and live >= 4):
         # the first search's paths are running out: search the graph again, from the current
         # states (the first search kept the best paths for the whole trade, not for a slice
         # of what is left after the split has taken the best pools)
         req = scorer.request
         quoted = find_paths(graph, req.sell, req.buy, amount=piece, exact_in=scorer.exact_in,
                             constraints=constraints, hop_cost=scorer.hop_costs(),
-                            tick_cost=scorer.rate * req.gas_model.v3_tick, state=state)
+                            tick_cost=scorer.rate * req.gas_model.v3_tick, state=state, per_token=GRAPH_COLUMNS_PER_TOKEN)
         new += _pick_columns([(q.full, q.edges) for q in quoted], scorer, edges + new, state, piece, rate,
                              limit - len(new))
     return new
