@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from heapq import nlargest
-from math import inf
 
 
 def best_grid_split(paths: Sequence, quote: Callable[[int, int], float | None], *, exact_in: bool,
@@ -59,46 +58,6 @@ def best_grid_split(paths: Sequence, quote: Callable[[int, int], float | None], 
     if best is None:
         return []
     return [(i, k * step_pct) for i, k in best[1]]
-
-
-def grid_dp_picks(count: int, quote: Callable[[int, int], float | None], *, exact_in: bool,
-                  leg_costs: Sequence[float], steps: int = 20) -> list[tuple[int, int]]:
-    """The best [(path index, steps), ...] of a `steps`-grid split by dynamic programming.
-
-    The router's own grid, used to seed its split search (not the baseline above): it drops the
-    SOR's rule that legs share no pool, which makes the problem a knapsack that a table solves
-    exactly in count * steps^2 / 2 steps instead of a beam over combinations. The legs it picks
-    are then re-poured jointly by the water-filling, which prices shared pools correctly.
-    `quote(i, k)` is path i's output (exact-in) or input (exact-out) for k steps of the trade.
-    """
-    sign = 1.0 if exact_in else -1.0
-    best = [0.0] + [-inf] * steps  # best[k]: score of k steps placed on the paths so far
-    choice: list[list[int]] = []  # choice[i][k]: steps path i takes in best[k] after path i
-    for i in range(count):
-        values = [0.0] * (steps + 1)
-        for k in range(1, steps + 1):
-            q = quote(i, k)
-            if q is None:
-                values[k:] = [-inf] * (steps + 1 - k)
-                break
-            values[k] = sign * q - leg_costs[i]
-        new, took = best[:], [0] * (steps + 1)
-        for k in range(1, steps + 1):
-            for t in range(1, k + 1):
-                v = best[k - t] + values[t]
-                if v > new[k]:
-                    new[k], took[k] = v, t
-        best = new
-        choice.append(took)
-    if best[steps] == -inf:
-        return []
-    picks, k = [], steps
-    for i in range(count - 1, -1, -1):
-        t = choice[i][k]
-        if t:
-            picks.append((i, t))
-            k -= t
-    return picks[::-1]
 
 
 def grid_route(scorer, paths: Sequence, quote: Callable[[int, int], float | None]):

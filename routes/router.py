@@ -31,7 +31,7 @@ from math import inf
 
 from routes.gas import IDENTITY, GasModel, NativePrice, gas_cost
 from routes.graph import PoolGraph, build_graph
-from routes.grid import grid_dp_picks, grid_route
+from routes.grid import grid_route
 from routes.paths import PathConstraints, PathQuote, find_paths, residual_quote, residual_quotes, select_candidates
 from routes.pools import UNISWAP_V2, UNISWAP_V3
 from routes.route import EXACT_IN, EXACT_OUT, Leg, Route, execute, execute_folding, share_bps
@@ -50,10 +50,12 @@ COLUMN_MIN_GAIN = 1e-4  # a new path must beat the level by 1 bp; a round must g
 CAP_CHUNKS, CAP_LEVELS = 128, 4  # pours that choose the legs of a split over the leg cap
 CAREFUL_ABOVE_CAP = 8  # legs above the cap from which drops are tried one by one, re-poured
 GRAPH_COLUMNS_PER_TOKEN = 6  # prefixes kept per token by that search: a split funnels many into one deep pool
-GRID_SEEDS, GRID_STEPS = 12, 20  # paths (by full size, by the fraction) and steps of the grid start
-GRID_ROUNDS = 6  # grid solves at most, each dropping a path that shared a pool with a bigger pick
+SWAP_ROUNDS, SWAP_TRIES = 2, 3  # local search of the gas-aware legs: rounds, moves re-poured per round
+PRICED_PATHS = 600  # first-search paths column generation re-prices each round (half by fraction, half by full)
 REPLACEMENTS = 3  # paths tried in place of the weakest leg, the best net of gas for its amount
 GRAPH_COLUMNS_FROM = 12  # legs in use before column generation also searches the graph again
+GRAPH_COLUMNS_DRY = 4  # ... or before it does so when the first search's paths have run dry
+GRAPH_COLUMNS_GAIN = 5e-4  # ... and only after a round that gained at least this much (5 bp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,7 @@ class Scorer:
         self.exact_in = request.kind == EXACT_IN
         priced = price.rate() if price is not None else 0.0
         self.rate = priced * request.gas_price_wei  # scored token per gas unit, floats only
+        self._leg_costs: dict = {}
 
     def hop_costs(self) -> dict[str, float]:
         """Gas of one hop by protocol in the scored token (ticks aside), for the path search."""
@@ -119,8 +122,11 @@ class Scorer:
 
     def leg_cost(self, edges) -> float:
         """Gas of one leg over these edges, in the scored token, without tick crossings."""
-        model = self.request.gas_model
-        return self.rate * sum(model.hop_units(e.protocol) for e in edges)
+        cost = self._leg_costs.get(edges)
+        if cost is None:  # priced again and again by the split search: remember it
+            model = self.request.gas_model
+            cost = self._leg_costs[edges] = self.rate * sum(model.hop_units(e.protocol) for e in edges)
+        return cost
 
     def path_cost(self, edges, amount: float) -> float:
         """Gas of the whole amount on one path, tick crossings estimated on the float curves."""
@@ -289,10 +295,17 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
             scorer, wf, best_single[0], edges)
 
     tried = list(edges)
+    # the paths column generation prices at every round: on a big graph the first search returns
+    # thousands, and the best for a slice of the trade are among its best for a slice of it fresh
+    if len(paths) > PRICED_PATHS:
+        sign0 = 1.0 if scorer.exact_in else -1.0
+        paths = _union_quotes(sorted(paths, key=lambda p: -sign0 * p.part)[:PRICED_PATHS // 2],
+                              sorted(paths, key=lambda p: -(sign0 * p.full - scorer.leg_cost(p.edges)))[:PRICED_PATHS // 2])
     # column generation: add the paths that pay best for one more slice at the current pool
     # states and beat the water level, and pour again, until none does or a round stops paying
     sign = 1.0 if scorer.exact_in else -1.0
     checked = False
+    gained = inf  # the last round's gain, relative
     for round_ in range(COLUMN_ROUNDS):
         rate = _as_rate(wf.level(total / CHUNKS / 2 ** ROUGH), scorer.exact_in)
         if left > 0:
@@ -302,8 +315,11 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
         room = COLUMN_CAP * req.max_legs - len(live)
         if room <= 0:
             break
+        # the graph search is dear on a big graph: only while rounds still gain a lot
+        searching = left > 0 or gained >= GRAPH_COLUMNS_GAIN
         new = _new_columns(paths, scorer, edges, wf, rate * (1 + COLUMN_MIN_GAIN),
-                           limit=min(COLUMN_BATCH << round_, room), graph=graph, constraints=constraints)
+                           limit=min(COLUMN_BATCH << round_, room), graph=graph if searching else None,
+                           constraints=constraints)
         if not new:
             break
         tried += new
@@ -315,6 +331,7 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
             if hopeless():
                 return None, None, None
         gain = sign * (wf.value - before)
+        gained = gain / abs(before) if before else inf
         if left == 0 and before_left == 0 and (
                 gain <= abs(before) * COLUMN_MIN_GAIN / 10
                 or not _any_pays(wf, scorer, range(len(edges) - len(new), len(edges)), edges, total)):
@@ -366,85 +383,18 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     back_net = sign * _float_net(backward, [scorer.leg_cost(p) for p in edges], ticks)
     fwd_net = sign * _float_net(forward, costs, ticks)
     if fwd_net >= back_net or len(back_legs) > cap:
-        start, start_net, hints = fwd_legs, fwd_net, _replacements(paths, scorer, pool, forward, pool, total)
+        start, source, legs_of = fwd_legs, forward, pool
     else:
-        start, start_net, hints = back_legs, back_net, _replacements(paths, scorer, edges, backward, pool, total)
-    # a third start: the legs of the best 5%-grid split over the first search's best paths
-    # (a combination of two or three new legs that single swaps can't reach)
+        start, source, legs_of = back_legs, backward, edges
+    # swapping the only leg of a single path for another path is the single-path search's job
+    hints = _replacements(paths, scorer, legs_of, source, pool, total) if len(start) > 1 else []
     options = [(pool, forward), (edges, backward)]
-    grid_legs = _grid_start(paths, scorer, pool, index, total)
-    costs += [scorer.leg_cost(p) for p in pool[len(costs):]]  # new paths joined the pool
-    if grid_legs:
-        gridded = WaterFill(pool, exact_in=exact_in)
-        gridded.enabled = [i in grid_legs for i in range(len(pool))]
-        if gridded.pour(total, CHUNKS) == 0:
-            gridded.refine(total / CHUNKS, ROUGH)
-            options.append((pool, gridded))
-            grid_net = sign * _float_net(gridded, costs, ticks)
-            if grid_net > start_net:
-                start, hints = [i for i in range(len(pool)) if gridded.carries(i)], []
+    costs += [scorer.leg_cost(p) for p in pool[len(costs):]]  # the replacements joined the pool
     swapped = swap_net(pool, total, exact_in=exact_in, leg_costs=costs, chosen=start, chunks=CHUNKS,
-                       levels=ROUGH, max_legs=cap, tick_cost=ticks, hints=hints)
+                       levels=ROUGH, max_legs=cap, tick_cost=ticks, hints=hints, rounds=SWAP_ROUNDS,
+                       tries=SWAP_TRIES)
     net = _best_of(scorer, options + [(pool, swapped)], total)
     return gross, net, None
-
-
-def _first_clash(picks) -> int | None:
-    """The index of the smaller of the first two picks (path, steps, index) that share a pool."""
-    owner: dict = {}
-    for path, k, i in sorted(picks, key=lambda p: -p[1]):
-        for e in path:
-            if e.pool.address in owner:
-                return i
-        for e in path:
-            owner[e.pool.address] = i
-    return None
-
-
-def _grid_start(paths: list[PathQuote], scorer: Scorer, pool: list, index: dict, total: float) -> set[int]:
-    """Pool indices of the legs of the best 5%-grid split (routes.grid.grid_dp_picks) over the
-    first search's best paths at full size and at the fraction, on the float curves; empty
-    when that split is a single path. New paths are appended to `pool` (and `index`)."""
-    sign = 1.0 if scorer.exact_in else -1.0
-    by_full = sorted(paths, key=lambda p: -(sign * p.full - scorer.leg_cost(p.edges)))[:GRID_SEEDS]
-    by_part = sorted(paths, key=lambda p: -sign * p.part)[:GRID_SEEDS]
-    seeds = _union([p.edges for p in by_full], [p.edges for p in by_part])
-    step = total / GRID_STEPS
-    exact_in = scorer.exact_in
-
-    def quote(i: int, k: int) -> float | None:
-        a = step * k
-        for e in seeds[i] if exact_in else reversed(seeds[i]):
-            a = e.curve.out(a) if exact_in else e.curve.inp(a)
-        return None if a <= 0.0 or a == inf else a
-
-    costs = [scorer.leg_cost(p) for p in seeds]
-    live = list(range(len(seeds)))
-    for _ in range(GRID_ROUNDS):
-        # the table prices legs independently: when two picks share a pool, drop the smaller
-        # one's path and solve again (the SOR's grid keeps legs pool-disjoint for the same reason)
-        picks = grid_dp_picks(len(live), lambda i, k: quote(live[i], k), exact_in=exact_in,
-                              leg_costs=[costs[i] for i in live], steps=GRID_STEPS)
-        picks = [(live[i], k) for i, k in picks]
-        clash = _first_clash([(seeds[i], k, i) for i, k in picks])
-        if clash is None:
-            break
-        live.remove(clash)
-    if len(picks) < 2:
-        return set()
-    legs: set[int] = set()
-    used: set = set()
-    for i, _ in sorted(picks, key=lambda p: -p[1])[:scorer.request.max_legs]:
-        path = seeds[i]
-        if any(e.reverse_key in used for e in path):
-            continue  # a pool both ways: the float model can't price it (see select_candidates)
-        keys = tuple(e.key for e in path)
-        if keys not in index:
-            index[keys] = len(pool)
-            pool.append(path)
-        legs.add(index[keys])
-        used.update(keys)
-    return legs
 
 
 def _any_pays(wf: WaterFill, scorer: Scorer, legs, edges: list, total: float) -> bool:
@@ -511,6 +461,17 @@ def _replacements(paths: list[PathQuote], scorer: Scorer, legs_of: list, wf: Wat
     return hints
 
 
+def _union_quotes(*lists) -> list[PathQuote]:
+    """The PathQuotes of all lists, each path once, in first-seen order."""
+    seen, out = set(), []
+    for quotes in lists:
+        for q in quotes:
+            if id(q) not in seen:
+                seen.add(id(q))
+                out.append(q)
+    return out
+
+
 def _union(*lists) -> list:
     """The paths of all lists, each once, in first-seen order."""
     seen, out = set(), []
@@ -533,9 +494,18 @@ def _float_net(wf: WaterFill, costs: list[float], tick_cost: float) -> float:
 
 
 def _best_of(scorer: Scorer, options, total: float) -> Route | None:
-    """The best exact route among (paths, allocation) options that fits in a transaction."""
-    best = None
+    """The best exact route among (paths, allocation) options that fits in a transaction.
+
+    Every option is settled exactly: ranking them on float nets first was tried and lost good
+    routes, because with shared pools the exact run can beat its float plan (route_of)."""
+    best, seen = None, set()
     for paths, wf in options:
+        # forward growth and the local search often end on the same allocation: settle it once
+        plan = frozenset((tuple(e.key for e in paths[i]), wf.amounts[i]) for i in range(len(wf.amounts))
+                         if wf.carries(i))
+        if plan in seen:
+            continue
+        seen.add(plan)
         _finish(wf, total)
         r = route_of(scorer, paths, wf)
         if r is not None and len(r.legs) <= scorer.request.max_legs and r.better_than(best):
@@ -565,17 +535,20 @@ def route_of(scorer: Scorer, edges: list, wf: WaterFill) -> Route | None:
     When legs share a pool, the float plan and the sequential exact run can part ways (a leg
     that shares a middle pool with legs that end elsewhere can find that pool spent when its
     turn comes, and its amount folds into another leg at a worse price). Then the per-path
-    bookkeeping is executed too, smallest leg first, largest first and (exact-out) fullest
-    first pool first, and the exact math picks the best: every candidate is a real execution,
-    so this only ever helps.
+    bookkeeping is executed too (when the realized run is off the plan), smallest leg first,
+    largest first and (exact-out) fullest first pool first, and the exact math picks the best:
+    every candidate is a real execution, so this only ever helps.
     """
     total = float(scorer.request.amount)
-    plans = []
+    best = None
     order, amounts = wf.realize()
     if order and abs(sum(amounts) - total) <= total * 1e-3:
-        plans.append((order, amounts))
+        best = _route_of_plan(scorer, edges, order, amounts, total)
+    if best is not None and _faithful(best, wf):
+        return best
+    plans = []
     live = [i for i in range(len(wf.amounts)) if wf.enabled[i] and wf.amounts[i] > 0]
-    if not plans or _shares_a_pool([edges[i] for i in live]):
+    if best is None or _shares_a_pool([edges[i] for i in live]):
         book = sorted(live, key=wf.amounts.__getitem__)
         plans += [(book, [wf.amounts[i] for i in book]), (book[::-1], [wf.amounts[i] for i in book[::-1]])]
         if not wf.exact_in:
@@ -585,12 +558,17 @@ def route_of(scorer: Scorer, edges: list, wf: WaterFill) -> Route | None:
             state = wf.model.state
             full = sorted(live, key=lambda i: -state.get(edges[i][0].key, 0.0) / max(edges[i][0].curve.cap_in, 1e-300))
             plans.append((full, [wf.amounts[i] for i in full]))
-    best = None
     for order, amounts in plans:
         r = _route_of_plan(scorer, edges, order, amounts, total)
         if r is not None and r.better_than(best):
             best = r
     return best
+
+
+def _faithful(route: Route, wf: WaterFill) -> bool:
+    """Whether the exact run paid what the float plan expected (to 1e-5): nothing to repair."""
+    got = route.amount_out if wf.exact_in else route.amount_in
+    return abs(got - wf.value) <= abs(wf.value) * 1e-5
 
 
 def _route_of_plan(scorer: Scorer, edges: list, order: list[int], amounts: list[float], total: float) -> Route | None:
@@ -635,7 +613,7 @@ def _new_columns(paths: list[PathQuote], scorer: Scorer, edges: list, wf: WaterF
     state = wf.model.state
     quoted = residual_quotes(paths, state, piece, exact_in=scorer.exact_in, bar=rate)
     new = _pick_columns(quoted, scorer, edges, state, piece, rate, limit)
-    if graph is not None and (len(new) < limit and live >= GRAPH_COLUMNS_FROM or not new and live >= 4):
+    if graph is not None and (len(new) < limit and live >= GRAPH_COLUMNS_FROM or not new and live >= GRAPH_COLUMNS_DRY):
         # the first search's paths are running out: search the graph again, from the current
         # states (the first search kept the best paths for the whole trade, not for a slice
         # of what is left after the split has taken the best pools)
@@ -653,7 +631,10 @@ def _pick_columns(quoted: list[tuple[float, tuple]], scorer: Scorer, edges: list
     """The best `limit` quoted paths, net of gas, that are new, don't run a pool against the
     direction the split already uses it in, and whose eighth of a slice beats `rate`."""
     sign = 1.0 if scorer.exact_in else -1.0
-    quoted.sort(key=lambda q: -(sign * q[0] - scorer.leg_cost(q[1])))
+    cost = scorer.leg_cost
+    # the whole ranking, not its head: paths far down it for the whole slice still beat the
+    # level with an eighth of it, and the big splits need them (measured on the bench)
+    quoted = sorted(quoted, key=lambda q: -(sign * q[0] - cost(q[1])))
     used = {e.key for p in edges for e in p}
     have = {tuple(e.key for e in p) for p in edges}
     part = piece * 0.125

@@ -1,0 +1,138 @@
+"""The gas-aware leg searches (routes.legs) and how the router settles their allocations."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import pytest
+
+from routes.graph import build_graph
+from routes.legs import _net, grow_net, optimise_net, swap_net
+from routes.paths import enumerate_paths
+from routes.pools import V2Pool
+from routes.route import EXACT_IN, EXACT_OUT, execute
+from routes.router import RouteRequest, Scorer, find_best_route, route_of
+from routes.split import WaterFill
+from routes.synthetic import build_market
+
+A, B, C, D = (f"0x{c * 40}" for c in "abcd")
+E18 = 10 ** 18
+
+
+def pair(name: str, t0: str, t1: str, r0: int, r1: int, fee_bps: int = 30) -> V2Pool:
+    return V2Pool(f"0x{name:0>40}", t0, t1, r0, r1, fee_bps, "uniswap-v2")
+
+
+def market():
+    """A->B direct (deep and shallow), and through C and D: five paths of different depth."""
+    pools = [pair("1", A, B, 1_000 * E18, 1_000 * E18), pair("2", A, B, 50 * E18, 50 * E18),
+             pair("3", A, C, 400 * E18, 400 * E18), pair("4", C, B, 400 * E18, 400 * E18),
+             pair("5", A, D, 300 * E18, 300 * E18), pair("6", D, B, 300 * E18, 300 * E18)]
+    graph = build_graph(pools)
+    return graph, enumerate_paths(graph, A, B)
+
+
+def poured(paths, legs, total, exact_in=True):
+    wf = WaterFill(paths, exact_in=exact_in)
+    wf.enabled = [i in legs for i in range(len(paths))]
+    assert wf.pour(total, 32) == 0
+    wf.refine(total / 32, 3)
+    return wf
+
+
+@pytest.mark.parametrize("cost", [0.0, 0.5 * E18, 3 * E18])
+def test_swap_net_never_ends_below_where_it_started(cost):
+    _, paths = market()
+    total = 200.0 * E18
+    costs = [cost * len(p) for p in paths]
+    for start in ([0], [1], [0, 1], [1, 2]):
+        before = _net(poured(paths, start, total), costs)
+        after = swap_net(paths, total, exact_in=True, leg_costs=costs, chosen=start)
+        assert _net(after, costs) >= before * (1 - 1e-12)
+
+
+def test_swap_net_trades_a_shallow_leg_for_a_deep_one_under_the_cap():
+    _, paths = market()
+    total = 300.0 * E18
+    shallow = next(i for i, p in enumerate(paths) if p[0].pool.address.endswith("2"))
+    deep = next(i for i, p in enumerate(paths) if p[0].pool.address.endswith("1"))
+    costs = [0.0] * len(paths)
+    after = swap_net(paths, total, exact_in=True, leg_costs=costs, chosen=[shallow], max_legs=1)
+    assert [i for i in range(len(paths)) if after.carries(i)] == [deep]
+
+
+def test_gas_makes_fewer_legs_win():
+    _, paths = market()
+    total = 100.0 * E18
+    free = optimise_net(paths, total, exact_in=True, leg_costs=[0.0] * len(paths))
+    dear = optimise_net(paths, total, exact_in=True, leg_costs=[5 * E18] * len(paths))
+    legs = [sum(w.carries(i) for i in range(len(paths))) for w in (free, dear)]
+    assert legs[0] > legs[1] >= 1
+    grown = grow_net(paths, total, exact_in=True, leg_costs=[5 * E18] * len(paths), first=0)
+    assert sum(grown.carries(i) for i in range(len(paths))) <= legs[0]
+
+
+def test_float_net_counts_each_pools_ticks_once():
+    mk = build_market(60, seed=5, v3_share=1.0)
+    graph = build_graph(mk.pools)
+    pool = max((p for p in mk.pools if len(p.ticks) >= 6), key=lambda p: len(p.ticks))
+    (edge,) = [e for e in graph.edges_between(pool.token0, pool.token1) if e.pool is pool]
+    paths = [(edge,), (edge,)]  # two legs through one pool cross its ticks once between them
+    wf = WaterFill(paths, exact_in=True)
+    total = edge.curve.C[3] * 1.5
+    wf.pour(total, 32)
+    assert wf.ticks() == edge.curve.ticks(wf.model.state[edge.key])
+    assert _net(wf, [0.0, 0.0], tick_cost=7.0) == pytest.approx(wf.value - 7.0 * wf.ticks())
+
+
+@pytest.mark.parametrize("kind", [EXACT_IN, EXACT_OUT])
+def test_route_of_is_an_exact_sequential_execution_of_its_legs(kind):
+    """Whichever realization plan route_of settles on, the route is what running its legs in
+    order with the exact math gives, hop for hop."""
+    mk = build_market(200, seed=11)
+    graph = build_graph(mk.pools)
+    rng = random.Random(3)
+    hubs = list(mk.hubs)
+    checked = 0
+    for _ in range(12):
+        a, b = rng.sample(hubs, 2)
+        token = a if kind == EXACT_IN else b
+        amount = token.amount_for_usd(mk.depth_usd[token.address] * rng.choice([0.02, 0.1]))
+        req = RouteRequest(a.address, b.address, amount, kind=kind)
+        paths = enumerate_paths(graph, a.address, b.address)[:40]
+        if len(paths) < 2:
+            continue
+        wf = WaterFill(paths, exact_in=kind == EXACT_IN)
+        if wf.pour(float(amount), 64) > 0:
+            continue
+        wf.refine(float(amount) / 64, 4)
+        route = route_of(Scorer(req, None), paths, wf)
+        if route is None:
+            continue
+        legs = [tuple(graph_edge(graph, h) for h in leg.hops) for leg in route.legs]
+        fixed = [leg.amount_in if kind == EXACT_IN else leg.hops[-1].amount_out for leg in route.legs]
+        run = execute(legs, fixed, exact_in=kind == EXACT_IN)
+        if kind == EXACT_IN:
+            assert run.complete and run.amount_out == route.amount_out and run.amount_in == amount
+        else:
+            # exact-out legs may overdeliver a few wei (V2 hops run forward, routes.route)
+            assert run.complete and run.amount_in == route.amount_in and route.amount_out >= amount
+        checked += 1
+    assert checked >= 4
+
+
+def graph_edge(graph, hop):
+    return next(e for e in graph.edges_between(hop.token_in, hop.token_out) if e.pool.address == hop.pool.address)
+
+
+def test_a_split_that_cannot_pay_for_its_gas_is_not_searched():
+    """Small trades on deep pools: the router settles on one leg (and says so by having no
+    gross split to show), the same answer the full search gives with explain on."""
+    graph, _ = market()
+    req = RouteRequest(A, B, E18 // 1000, gas_price_wei=50 * 10 ** 9, wrapped_native=B)
+    quick = find_best_route(graph, req)
+    full = find_best_route(graph, replace(req, explain=True))
+    assert len(quick.route.legs) == 1 and quick.best_split_gross is None
+    assert full.best_split_gross is not None
+    assert quick.route.net_amount == full.route.net_amount
