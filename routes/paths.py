@@ -166,7 +166,9 @@ class _Search:
         for tok, prefixes in frontier.items():
             nbrs = out[tok]
             if last_but_one:  # only tokens with a pool into the goal
-                others = nbrs.keys() & tail.keys()
+                # in the adjacency's own order, not a set's: set order follows string hashes,
+                # which change per process, and ties must break the same way every run
+                others = [o for o in nbrs if o in tail]
                 if not others or self._hopeless(tok, others, prefixes, bar_full, bar_part):
                     continue
             else:

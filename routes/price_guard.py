@@ -121,7 +121,7 @@ class _Market:
     def evidence(self, address: str, t0: str, t1: str) -> list[tuple[float, float]]:
         """(log price of t1 per t0, weight in t0) from everything but the pool itself."""
         out = [(lp, d) for other, lp, d in self.by_pair.get((t0, t1), []) if other != address]
-        for x in self.neighbours.get(t0, set()) & self.neighbours.get(t1, set()):
+        for x in sorted(self.neighbours.get(t0, set()) & self.neighbours.get(t1, set())):  # same order every run
             if x in (t0, t1):
                 continue
             first, second = self.leg(t0, x), self.leg(x, t1)

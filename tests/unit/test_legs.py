@@ -136,3 +136,35 @@ def test_a_split_that_cannot_pay_for_its_gas_is_not_searched():
     assert len(quick.route.legs) == 1 and quick.best_split_gross is None
     assert full.best_split_gross is not None
     assert quick.route.net_amount == full.route.net_amount
+
+
+DETERMINISM_SCRIPT = """
+import random
+from routes.graph import build_graph
+from routes.router import find_best_route
+from routes.synthetic import build_market
+from solver.bench import make_cases
+market = build_market(1000, seed=1003)
+graph = build_graph(market.pools)
+out = []
+for req in make_cases(market, 24, random.Random(3 * 1_000_003 + 1000)):
+    r = find_best_route(graph, req).route
+    out.append(None if r is None else (r.net_amount, [[h.pool.address for h in leg.hops] for leg in r.legs]))
+print(out)
+"""
+
+
+def test_routes_do_not_depend_on_the_process_hash_seed():
+    """Set and dict-of-string iteration order changes per process; a tie broken by it once made
+    the same request route differently from one run to the next."""
+    import os
+    import subprocess
+    import sys
+
+    runs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", DETERMINISM_SCRIPT], env=env, capture_output=True, text=True,
+                              timeout=120, check=True)
+        runs.append(done.stdout)
+    assert runs[0] == runs[1] and runs[0].startswith("[")
