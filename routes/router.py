@@ -39,7 +39,7 @@ from routes.legs import grow_net, optimise_net, swap_net
 from routes.split import WaterFill, allocate, to_integers
 
 CHUNKS = 32  # slices of the first water-filling pass
-LEVELS = 10  # polish passes, each at half the slice of the one before: ends at 1/1024 of a slice
+LEVELS = 8  # polish passes, each at half the slice of the one before: ends at 1/256 of a slice
 ROUGH = 3  # polish passes while the candidate set or the legs are still being decided
 SINGLE_EXACT = 4  # single paths settled with the exact math, the best by float net
 SINGLE_EXACT_MAX = 10  # ... or more when their float nets are too close to call
@@ -297,7 +297,7 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     tried = list(edges)
     # the paths column generation prices at every round: on a big graph the first search returns
     # thousands, and the best for a slice of the trade are among its best for a slice of it fresh
-    if len(paths) > PRICED_PATHS:
+    if len(paths) > PRICED_PATHS and left == 0:  # (a trade the candidates can't fill needs them all)
         sign0 = 1.0 if scorer.exact_in else -1.0
         paths = _union_quotes(sorted(paths, key=lambda p: -sign0 * p.part)[:PRICED_PATHS // 2],
                               sorted(paths, key=lambda p: -(sign0 * p.full - scorer.leg_cost(p.edges)))[:PRICED_PATHS // 2])
@@ -319,7 +319,7 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
         searching = left > 0 or gained >= GRAPH_COLUMNS_GAIN
         new = _new_columns(paths, scorer, edges, wf, rate * (1 + COLUMN_MIN_GAIN),
                            limit=min(COLUMN_BATCH << round_, room), graph=graph if searching else None,
-                           constraints=constraints)
+                           constraints=constraints, starved=left > 0)
         if not new:
             break
         tried += new
@@ -599,7 +599,8 @@ def _pour(edges, total: float, exact_in: bool, levels: int = ROUGH) -> tuple[Wat
 
 
 def _new_columns(paths: list[PathQuote], scorer: Scorer, edges: list, wf: WaterFill, rate: float,
-                 limit: int, graph: PoolGraph | None = None, constraints: PathConstraints | None = None) -> list:
+                 limit: int, graph: PoolGraph | None = None, constraints: PathConstraints | None = None,
+                 starved: bool = False) -> list:
     """Paths of the first search that pay best, net of gas, for a further slice at the current
     pool states (routes.paths.residual_quotes).
 
@@ -613,7 +614,8 @@ def _new_columns(paths: list[PathQuote], scorer: Scorer, edges: list, wf: WaterF
     state = wf.model.state
     quoted = residual_quotes(paths, state, piece, exact_in=scorer.exact_in, bar=rate)
     new = _pick_columns(quoted, scorer, edges, state, piece, rate, limit)
-    if graph is not None and (len(new) < limit and live >= GRAPH_COLUMNS_FROM or not new and live >= GRAPH_COLUMNS_DRY):
+    if graph is not None and len(new) < limit and (starved or live >= GRAPH_COLUMNS_FROM
+                                                   or not new and live >= GRAPH_COLUMNS_DRY):
         # the first search's paths are running out: search the graph again, from the current
         # states (the first search kept the best paths for the whole trade, not for a slice
         # of what is left after the split has taken the best pools)

@@ -8,7 +8,7 @@ slice that would overrun a V3 pool's known liquidity is clipped to what the path
 For concave pool curves this is marginal-price equalisation: every used path ends within one
 slice of the common water level and no unused path beats it. A polish pass then moves slices of
 halving size from the path that loses least by giving one up to the path that gains most, while
-that pays, so the final error is a small fraction of a slice (1/1024 with the router's settings).
+that pays, so the final error is a small fraction of a slice (1/256 with the router's settings).
 
 The figures here are floats; WaterFill.realize turns the pool-level flows into per-leg amounts
 for sequential execution, and the router re-executes them with the exact integer math before
@@ -63,6 +63,28 @@ class _Model:
         exact-out the output delivered and the input it costs. (0, 0) when the path is full.
         """
         state, ys, keys, curves = self.state, self.ys, self.keys[i], self.curves[i]
+        if not commit:  # a quote only (most calls): no bookkeeping lists, unless a pool clips it
+            a = amount
+            if self.exact_in:
+                for k, c in zip(keys, curves):
+                    u = state.get(k, 0.0)
+                    if a > c.cap_in - u:
+                        break
+                    a = c.out(u + a) - ys.get(k, 0.0)
+                else:
+                    return amount, a
+            else:
+                for j in range(len(keys) - 1, -1, -1):
+                    k, c = keys[j], curves[j]
+                    y0 = ys.get(k, 0.0)
+                    if a > c.cap_out - y0:
+                        break
+                    u2 = c.inp(y0 + a)
+                    if u2 == inf:
+                        return 0.0, 0.0
+                    a = u2 - state.get(k, 0.0)
+                else:
+                    return amount, a
         n = len(keys)
         us = [state.get(k, 0.0) for k in keys]
         y0s = [ys.get(k, 0.0) for k in keys]
