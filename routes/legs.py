@@ -76,18 +76,23 @@ def optimise_net(paths, total: float, *, exact_in: bool, leg_costs: list[float],
 
 def grow_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], first: int,
              chunks: int = 32, levels: int = 6, max_legs: int = 6, useful: list[bool] | None = None,
-             tick_cost: float = 0.0) -> WaterFill:
+             tick_cost: float = 0.0, then=()) -> WaterFill:
     """The gas-aware allocation built forward: from path `first` alone, add the leg whose
     surplus at the current water level pays most beyond its gas, re-pour, keep it if the net
     improved, and repeat. It finds the few-leg splits that dropping legs from the gross optimum
     can walk past (the gross optimum of a gas-heavy trade can have dozens of thin legs).
     Only paths whose next slice beats the water level are priced; `useful[i]` False skips
-    path i altogether."""
+    path i altogether. When `first` alone can't carry the trade, the paths of `then` join it
+    in that order until they can (a trade bigger than any one path)."""
     n = len(paths)
     wf = WaterFill(paths, exact_in=exact_in)
     wf.enabled = [i == first for i in range(n)]
-    if wf.pour(total, chunks) > 0:
-        return wf
+    queue = [i for i in then if i != first]
+    while wf.pour(total, chunks) > 0:
+        if not queue or sum(wf.enabled) >= max_legs:
+            return wf
+        wf.empty()
+        wf.enabled[queue.pop(0)] = True
     best, best_net = wf.snapshot(), _net(wf, leg_costs, tick_cost)
     sign = 1.0 if exact_in else -1.0
     eps = total / chunks / 2 ** levels

@@ -355,8 +355,8 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
         backward = optimise_net(pool, total, leg_costs=[0.0] * len(pool), careful_below=cap + CAREFUL_ABOVE_CAP,
                                 **fine)
         biggest = sorted(range(len(edges)), key=wf.amounts.__getitem__)
-        grown = grow_net(pool, total, leg_costs=[0.0] * len(pool), first=index[tuple(e.key for e in edges[biggest[-1]])],
-                         **fine)
+        by_size = _indices(edges, biggest[::-1], index)
+        grown = grow_net(pool, total, leg_costs=[0.0] * len(pool), first=by_size[0], then=by_size[1:], **fine)
         # local search from the better start: the biggest legs of the uncapped optimum, or greedy growth
         start = _indices(edges, biggest[-cap:], index)
         probe = WaterFill(pool, exact_in=exact_in)

@@ -168,3 +168,16 @@ def test_routes_do_not_depend_on_the_process_hash_seed():
                               timeout=120, check=True)
         runs.append(done.stdout)
     assert runs[0] == runs[1] and runs[0].startswith("[")
+
+
+def test_grow_net_starts_from_enough_paths_to_carry_the_trade():
+    """Buying more than the shallow pair holds: growth from it alone would give up at once, so
+    the next paths in line join until the trade fits, then growth goes on as usual."""
+    _, paths = market()
+    total = 60.0 * E18  # exact-out: pool 2 holds only 50 of B
+    shallow = next(i for i, p in enumerate(paths) if p[0].pool.address.endswith("2"))
+    others = [i for i in range(len(paths)) if i != shallow]
+    alone = grow_net(paths, total, exact_in=False, leg_costs=[0.0] * len(paths), first=shallow)
+    assert alone.filled < total
+    grown = grow_net(paths, total, exact_in=False, leg_costs=[0.0] * len(paths), first=shallow, then=others)
+    assert grown.filled == pytest.approx(total) and sum(grown.carries(i) for i in range(len(paths))) >= 2
