@@ -281,8 +281,8 @@ def _v3_hops(p: PathQuote) -> int:
     return sum(e.protocol != "uniswap_v2" for e in p.edges)
 
 
-def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[PathQuote], candidates: list[PathQuote], scorer: Scorer,
-                best_single: tuple[Route, tuple] | None = None):
+def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[PathQuote],
+                candidates: list[PathQuote], scorer: Scorer, best_single: tuple[Route, tuple] | None = None):
     """(gross-optimal route, gas-aware route, max fill if the candidates can't fill the amount)."""
     req = scorer.request
     edges = [c.edges for c in candidates]
@@ -299,8 +299,10 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     # thousands, and the best for a slice of the trade are among its best for a slice of it fresh
     if len(paths) > PRICED_PATHS and left == 0:  # (a trade the candidates can't fill needs them all)
         sign0 = 1.0 if scorer.exact_in else -1.0
-        paths = _union_quotes(sorted(paths, key=lambda p: -sign0 * p.part)[:PRICED_PATHS // 2],
-                              sorted(paths, key=lambda p: -(sign0 * p.full - scorer.leg_cost(p.edges)))[:PRICED_PATHS // 2])
+        half = PRICED_PATHS // 2
+        by_part = sorted(paths, key=lambda p: -sign0 * p.part)[:half]
+        by_full = sorted(paths, key=lambda p: -(sign0 * p.full - scorer.leg_cost(p.edges)))[:half]
+        paths = _union_quotes(by_part, by_full)
     # column generation: add the paths that pay best for one more slice at the current pool
     # states and beat the water level, and pour again, until none does or a round stops paying
     sign = 1.0 if scorer.exact_in else -1.0
@@ -345,42 +347,59 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     # can still be the best second leg once gas counts (a cheaper two-hop path, say)
     pool = _union(edges, tried)
     index = {tuple(e.key for e in p): i for i, p in enumerate(pool)}
-    exact_in, cap = scorer.exact_in, req.max_legs
-    ticks = scorer.rate * req.gas_model.v3_tick
     gross_options = [(edges, wf)]
-    if sum(wf.carries(i) for i in range(len(edges))) > cap:  # the best split that fits in a transaction
-        # which legs to keep is decided on finer pours: with a dozen legs, 32 slices leave two or
-        # three per leg, too coarse to tell two subsets apart
-        fine = dict(exact_in=exact_in, chunks=CAP_CHUNKS, levels=CAP_LEVELS, max_legs=cap)
-        backward = optimise_net(pool, total, leg_costs=[0.0] * len(pool), careful_below=cap + CAREFUL_ABOVE_CAP,
-                                **fine)
-        biggest = sorted(range(len(edges)), key=wf.amounts.__getitem__)
-        by_size = _indices(edges, biggest[::-1], index)
-        grown = grow_net(pool, total, leg_costs=[0.0] * len(pool), first=by_size[0], then=by_size[1:], **fine)
-        # local search from the better start: the biggest legs of the uncapped optimum, or greedy growth
-        start = _indices(edges, biggest[-cap:], index)
-        probe = WaterFill(pool, exact_in=exact_in)
-        probe.enabled = [i in start for i in range(len(pool))]
-        if probe.pour(total, CAP_CHUNKS) > 0 or sign * grown.value > sign * probe.value:
-            start = [i for i in range(len(pool)) if grown.carries(i)]
-        swapped = swap_net(pool, total, leg_costs=[0.0] * len(pool), chosen=start, rounds=8, tries=4, **fine)
-        gross_options = [(pool, backward), (pool, grown), (pool, swapped)]
+    if sum(wf.carries(i) for i in range(len(edges))) > req.max_legs:
+        gross_options = _under_the_cap(scorer, edges, wf, pool, index, total)
     gross = _best_of(scorer, gross_options, total)
     if scorer.rate <= 0:
         return gross, gross, None
+    return gross, _gas_aware(scorer, paths, edges, wf, pool, index, total, single), None
+
+
+def _under_the_cap(scorer: Scorer, edges: list, wf: WaterFill, pool: list, index: dict, total: float) -> list:
+    """Options for the best gross split that fits in a transaction, when the uncapped optimum
+    `wf` (over `edges`) has more legs than the cap: backward elimination, forward growth from its
+    biggest legs, and a local search from the better of its biggest legs and that growth.
+
+    Which legs to keep is decided on finer pours: with a dozen legs, 32 slices leave two or
+    three per leg, too coarse to tell two subsets apart."""
+    exact_in, cap = scorer.exact_in, scorer.request.max_legs
+    sign = 1.0 if exact_in else -1.0
+    zero = [0.0] * len(pool)
+    fine = dict(exact_in=exact_in, chunks=CAP_CHUNKS, levels=CAP_LEVELS, max_legs=cap)
+    backward = optimise_net(pool, total, leg_costs=zero, careful_below=cap + CAREFUL_ABOVE_CAP, **fine)
+    biggest = sorted(range(len(edges)), key=wf.amounts.__getitem__)
+    by_size = _indices(edges, biggest[::-1], index)
+    grown = grow_net(pool, total, leg_costs=zero, first=by_size[0], then=by_size[1:], **fine)
+    start = _indices(edges, biggest[-cap:], index)
+    probe = WaterFill(pool, exact_in=exact_in)
+    probe.enabled = [i in start for i in range(len(pool))]
+    if probe.pour(total, CAP_CHUNKS) > 0 or sign * grown.value > sign * probe.value:
+        start = [i for i in range(len(pool)) if grown.carries(i)]
+    swapped = swap_net(pool, total, leg_costs=zero, chosen=start, rounds=8, tries=4, **fine)
+    return [(pool, backward), (pool, grown), (pool, swapped)]
+
+
+def _gas_aware(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFill, pool: list, index: dict,
+               total: float, single: tuple | None) -> Route | None:
+    """The best split once gas counts (routes.legs): forward growth from the best single path
+    over every path tried, backward elimination from the gross optimum `wf` (over `edges`), and
+    a local search from the better of the two, seeded with swaps of its weakest leg."""
+    req, exact_in = scorer.request, scorer.exact_in
+    cap, ticks = req.max_legs, scorer.rate * req.gas_model.v3_tick
+    sign = 1.0 if exact_in else -1.0
     costs = [scorer.leg_cost(p) for p in pool]
+    edge_costs = [scorer.leg_cost(p) for p in edges]
     first = index.get(tuple(e.key for e in single), None) if single is not None else None
     if first is None:
         first = index[tuple(e.key for e in edges[max(range(len(edges)), key=wf.amounts.__getitem__)])]
     forward = grow_net(pool, total, exact_in=exact_in, leg_costs=costs, first=first, chunks=CHUNKS,
                        levels=ROUGH, max_legs=min(6, cap), tick_cost=ticks)
-    backward = optimise_net(edges, total, exact_in=exact_in, leg_costs=[scorer.leg_cost(p) for p in edges],
-                            chunks=CHUNKS, levels=ROUGH, start=wf, max_legs=cap, tick_cost=ticks)
-    # polish the better of the two by local search (swap a leg for another path)
-    sign = 1.0 if exact_in else -1.0
+    backward = optimise_net(edges, total, exact_in=exact_in, leg_costs=edge_costs, chunks=CHUNKS, levels=ROUGH,
+                            start=wf, max_legs=cap, tick_cost=ticks)
     back_legs = _indices(edges, [i for i in range(len(edges)) if backward.carries(i)], index)
     fwd_legs = [i for i in range(len(pool)) if forward.carries(i)]
-    back_net = sign * _float_net(backward, [scorer.leg_cost(p) for p in edges], ticks)
+    back_net = sign * _float_net(backward, edge_costs, ticks)
     fwd_net = sign * _float_net(forward, costs, ticks)
     if fwd_net >= back_net or len(back_legs) > cap:
         start, source, legs_of = fwd_legs, forward, pool
@@ -388,13 +407,11 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
         start, source, legs_of = back_legs, backward, edges
     # swapping the only leg of a single path for another path is the single-path search's job
     hints = _replacements(paths, scorer, legs_of, source, pool, total) if len(start) > 1 else []
-    options = [(pool, forward), (edges, backward)]
     costs += [scorer.leg_cost(p) for p in pool[len(costs):]]  # the replacements joined the pool
     swapped = swap_net(pool, total, exact_in=exact_in, leg_costs=costs, chosen=start, chunks=CHUNKS,
                        levels=ROUGH, max_legs=cap, tick_cost=ticks, hints=hints, rounds=SWAP_ROUNDS,
                        tries=SWAP_TRIES)
-    net = _best_of(scorer, options + [(pool, swapped)], total)
-    return gross, net, None
+    return _best_of(scorer, [(pool, forward), (edges, backward), (pool, swapped)], total)
 
 
 def _any_pays(wf: WaterFill, scorer: Scorer, legs, edges: list, total: float) -> bool:
@@ -419,7 +436,8 @@ def _split_can_pay(scorer: Scorer, wf: WaterFill, single: Route, edges: list) ->
     sign = 1.0 if scorer.exact_in else -1.0
     value = single.amount_out if scorer.exact_in else single.amount_in
     gain = sign * (wf.value - value)
-    saved = scorer.rate * scorer.request.gas_model.v3_tick * sum(h.ticks_crossed for leg in single.legs for h in leg.hops)
+    ticks = sum(h.ticks_crossed for leg in single.legs for h in leg.hops)
+    saved = scorer.rate * scorer.request.gas_model.v3_tick * ticks
     return gain + saved >= min(scorer.leg_cost(p) for p in edges)
 
 
@@ -556,7 +574,11 @@ def route_of(scorer: Scorer, edges: list, wf: WaterFill) -> Route | None:
             # slope, so it asks its first pool for more than planned: run first the legs whose
             # first pool the plan has nearly used up, so they don't run past its liquidity
             state = wf.model.state
-            full = sorted(live, key=lambda i: -state.get(edges[i][0].key, 0.0) / max(edges[i][0].curve.cap_in, 1e-300))
+            def used_up(i: int) -> float:
+                head = edges[i][0]
+                return state.get(head.key, 0.0) / max(head.curve.cap_in, 1e-300)
+
+            full = sorted(live, key=lambda i: -used_up(i))
             plans.append((full, [wf.amounts[i] for i in full]))
     for order, amounts in plans:
         r = _route_of_plan(scorer, edges, order, amounts, total)
@@ -571,7 +593,8 @@ def _faithful(route: Route, wf: WaterFill) -> bool:
     return abs(got - wf.value) <= abs(wf.value) * 1e-5
 
 
-def _route_of_plan(scorer: Scorer, edges: list, order: list[int], amounts: list[float], total: float) -> Route | None:
+def _route_of_plan(scorer: Scorer, edges: list, order: list[int], amounts: list[float],
+                   total: float) -> Route | None:
     limit = scorer.request.max_legs
     if len(order) > limit:  # slivers a drained leg left in a shared pool: let the others take them
         keep = sorted(sorted(range(len(order)), key=amounts.__getitem__)[-limit:])
@@ -622,7 +645,8 @@ def _new_columns(paths: list[PathQuote], scorer: Scorer, edges: list, wf: WaterF
         req = scorer.request
         quoted = find_paths(graph, req.sell, req.buy, amount=piece, exact_in=scorer.exact_in,
                             constraints=constraints, hop_cost=scorer.hop_costs(),
-                            tick_cost=scorer.rate * req.gas_model.v3_tick, state=state, per_token=GRAPH_COLUMNS_PER_TOKEN)
+                            tick_cost=scorer.rate * req.gas_model.v3_tick, state=state,
+                            per_token=GRAPH_COLUMNS_PER_TOKEN)
         new += _pick_columns([(q.full, q.edges) for q in quoted], scorer, edges + new, state, piece, rate,
                              limit - len(new))
     return new
