@@ -52,6 +52,8 @@ CAREFUL_ABOVE_CAP = 8  # legs above the cap from which drops are tried one by on
 GRAPH_COLUMNS_PER_TOKEN = 6  # prefixes kept per token by that search: a split funnels many into one deep pool
 SWAP_ROUNDS, SWAP_TRIES = 2, 3  # local search of the gas-aware legs: rounds, moves re-poured per round
 PRICED_PATHS = 600  # first-search paths column generation re-prices each round (half by fraction, half by full)
+PAIR_BY_FULL, PAIR_BY_PART, PAIR_STEPS = 6, 10, 20  # the two-leg grid: seed paths, steps
+PAIR_UP_TO = 3  # ... tried for splits of at most this many legs
 REPLACEMENTS = 3  # paths tried in place of the weakest leg, the best net of gas for its amount
 GRAPH_COLUMNS_FROM = 12  # legs in use before column generation also searches the graph again
 GRAPH_COLUMNS_DRY = 4  # ... or before it does so when the first search's paths have run dry
@@ -407,6 +409,11 @@ def _gas_aware(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFil
         start, source, legs_of = back_legs, backward, edges
     # swapping the only leg of a single path for another path is the single-path search's job
     hints = _replacements(paths, scorer, legs_of, source, pool, total) if len(start) > 1 else []
+    # a split of a few legs may be beaten by a different pair altogether (big splits have room
+    # to move one leg at a time, and pairing is dear on them)
+    pair = _best_pair(paths, scorer, pool, index, total) if len(start) <= PAIR_UP_TO else set()
+    if pair:
+        hints.append(pair)
     costs += [scorer.leg_cost(p) for p in pool[len(costs):]]  # the replacements joined the pool
     swapped = swap_net(pool, total, exact_in=exact_in, leg_costs=costs, chosen=start, chunks=CHUNKS,
                        levels=ROUGH, max_legs=cap, tick_cost=ticks, hints=hints, rounds=SWAP_ROUNDS,
@@ -477,6 +484,49 @@ def _replacements(paths: list[PathQuote], scorer: Scorer, legs_of: list, wf: Wat
             pool.append(path)
         hints.append(keep | {j})
     return hints
+
+
+def _best_pair(paths: list[PathQuote], scorer: Scorer, pool: list, index: dict, total: float) -> set[int]:
+    """Pool indices of the best two-leg split on a 5% grid, net of gas, over the first search's
+    best paths at full size and at the fraction (pairs that share no pool); empty when no pair
+    beats the best of them alone. It is the move a 5% grid makes and single swaps can miss: both
+    legs differ from the current split at once (a cheap two-hop leg next to another big leg).
+    The local search then re-pours the pair continuously. New paths join `pool` (and `index`)."""
+    exact_in = scorer.exact_in
+    sign = 1.0 if exact_in else -1.0
+    cost = scorer.leg_cost
+    seeds = _union_quotes(sorted(paths, key=lambda p: -(sign * p.full - cost(p.edges)))[:PAIR_BY_FULL],
+                          sorted(paths, key=lambda p: -sign * p.part)[:PAIR_BY_PART])
+    step = total / PAIR_STEPS
+
+    def quote(edges, x: float) -> float:
+        for e in edges if exact_in else reversed(edges):
+            x = e.curve.out(x) if exact_in else e.curve.inp(x)
+        return sign * x if 0.0 < x < inf else -inf
+
+    table = [[0.0] + [quote(p.edges, step * k) for k in range(1, PAIR_STEPS + 1)] for p in seeds]
+    alone = max(row[PAIR_STEPS] - cost(p.edges) for row, p in zip(table, seeds))
+    pools = [{e.pool.address for e in p.edges} for p in seeds]
+    best, pair = alone, None
+    for a in range(len(seeds)):
+        for b in range(a + 1, len(seeds)):
+            if pools[a] & pools[b]:
+                continue
+            gas = cost(seeds[a].edges) + cost(seeds[b].edges)
+            ta, tb = table[a], table[b]
+            v = max(ta[k] + tb[PAIR_STEPS - k] for k in range(1, PAIR_STEPS)) - gas
+            if v > best:
+                best, pair = v, (seeds[a].edges, seeds[b].edges)
+    if pair is None:
+        return set()
+    legs = set()
+    for edges in pair:
+        keys = tuple(e.key for e in edges)
+        if keys not in index:
+            index[keys] = len(pool)
+            pool.append(edges)
+        legs.add(index[keys])
+    return legs
 
 
 def _union_quotes(*lists) -> list[PathQuote]:

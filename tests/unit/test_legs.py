@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from routes.gas import IDENTITY
 from routes.graph import build_graph
 from routes.legs import _net, grow_net, optimise_net, swap_net
 from routes.paths import enumerate_paths
@@ -140,6 +141,7 @@ def test_a_split_that_cannot_pay_for_its_gas_is_not_searched():
 
 DETERMINISM_SCRIPT = """
 import random
+from routes.gas import IDENTITY
 from routes.graph import build_graph
 from routes.router import find_best_route
 from routes.synthetic import build_market
@@ -181,3 +183,22 @@ def test_grow_net_starts_from_enough_paths_to_carry_the_trade():
     assert alone.filled < total
     grown = grow_net(paths, total, exact_in=False, leg_costs=[0.0] * len(paths), first=shallow, then=others)
     assert grown.filled == pytest.approx(total) and sum(grown.carries(i) for i in range(len(paths))) >= 2
+
+
+def test_best_pair_is_a_two_leg_grid_split_of_disjoint_paths():
+    from routes.paths import find_paths
+    from routes.router import _best_pair
+
+    graph, _ = market()
+    amount = 300 * E18
+    req = RouteRequest(A, B, amount)
+    paths = find_paths(graph, A, B, amount=amount)
+    pool, index = [], {}
+    legs = _best_pair(paths, Scorer(req, None), pool, index, float(amount))
+    assert len(legs) == 2 and len(pool) == 2
+    first, second = (pool[i] for i in sorted(legs))
+    assert not {e.pool.address for e in first} & {e.pool.address for e in second}
+    # a tiny trade with dear gas: no pair pays for its second leg
+    tiny = RouteRequest(A, B, E18 // 10 ** 6, gas_price_wei=10 ** 9, wrapped_native=B)
+    assert _best_pair(find_paths(graph, A, B, amount=tiny.amount), Scorer(tiny, IDENTITY), [], {},
+                      float(tiny.amount)) == set()
