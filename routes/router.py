@@ -47,7 +47,7 @@ COLUMN_ROUNDS = 8  # rounds of column generation (new paths priced at the water 
 COLUMN_BATCH = 8  # paths added in the first round at most, doubling each round
 COLUMN_CAP = 8  # ... up to this many candidates per leg allowed (max_legs)
 COLUMN_MIN_GAIN = 1e-4  # a new path must beat the level by 1 bp; a round must gain 0.1 bp
-CAP_CHUNKS, CAP_LEVELS = 128, 4  # pours that choose the legs of a split over the leg cap
+CAP_CHUNKS, CAP_LEVELS = 64, 3  # pours that choose the legs of a split over the leg cap
 CAREFUL_ABOVE_CAP = 8  # legs above the cap from which drops are tried one by one, re-poured
 GRAPH_COLUMNS_PER_TOKEN = 6  # prefixes kept per token by that search: a split funnels many into one deep pool
 SWAP_ROUNDS, SWAP_TRIES = 2, 3  # local search of the gas-aware legs: rounds, moves re-poured per round
@@ -58,6 +58,7 @@ REPLACEMENTS = 3  # paths tried in place of the weakest leg, the best net of gas
 GRAPH_COLUMNS_FROM = 12  # legs in use before column generation also searches the graph again
 GRAPH_COLUMNS_DRY = 4  # ... or before it does so when the first search's paths have run dry
 GRAPH_COLUMNS_GAIN = 5e-4  # ... and only after a round that gained at least this much (5 bp)
+GRAPH_SEARCHES = 2  # ... at most this many times per route (a trade the candidates can't fill: no limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +311,7 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     sign = 1.0 if scorer.exact_in else -1.0
     checked = False
     gained = inf  # the last round's gain, relative
+    searches = 0  # graph searches made so far
     for round_ in range(COLUMN_ROUNDS):
         rate = _as_rate(wf.level(total / CHUNKS / 2 ** ROUGH), scorer.exact_in)
         if left > 0:
@@ -320,10 +322,11 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
         if room <= 0:
             break
         # the graph search is dear on a big graph: only while rounds still gain a lot
-        searching = left > 0 or gained >= GRAPH_COLUMNS_GAIN
-        new = _new_columns(paths, scorer, edges, wf, rate * (1 + COLUMN_MIN_GAIN),
-                           limit=min(COLUMN_BATCH << round_, room), graph=graph if searching else None,
-                           constraints=constraints, starved=left > 0)
+        searching = left > 0 or gained >= GRAPH_COLUMNS_GAIN and searches < GRAPH_SEARCHES
+        new, searched = _new_columns(paths, scorer, edges, wf, rate * (1 + COLUMN_MIN_GAIN),
+                                     limit=min(COLUMN_BATCH << round_, room), graph=graph if searching else None,
+                                     constraints=constraints, starved=left > 0)
+        searches += searched
         if not new:
             break
         tried += new
@@ -673,13 +676,13 @@ def _pour(edges, total: float, exact_in: bool, levels: int = ROUGH) -> tuple[Wat
 
 def _new_columns(paths: list[PathQuote], scorer: Scorer, edges: list, wf: WaterFill, rate: float,
                  limit: int, graph: PoolGraph | None = None, constraints: PathConstraints | None = None,
-                 starved: bool = False) -> list:
+                 starved: bool = False) -> tuple[list, bool]:
     """Paths of the first search that pay best, net of gas, for a further slice at the current
-    pool states (routes.paths.residual_quotes).
+    pool states (routes.paths.residual_quotes), and whether the graph was searched again for more.
 
     The slice is what one more leg would carry (the trade over the legs in use plus one, the
-    legs counted up to the cap); a path
-    qualifies when an eighth of that slice still beats the water level `rate` (output per input)."""
+    legs counted up to the cap); a path qualifies when an eighth of that slice still beats the
+    water level `rate` (output per input)."""
     live = sum(1 for i in range(len(edges)) if wf.carries(i))
     # once the split is at the leg cap, a new path will replace a leg, not add one: price it for
     # what a leg of a capped split carries, so that deep paths win over ones good for a sliver
@@ -687,8 +690,9 @@ def _new_columns(paths: list[PathQuote], scorer: Scorer, edges: list, wf: WaterF
     state = wf.model.state
     quoted = residual_quotes(paths, state, piece, exact_in=scorer.exact_in, bar=rate)
     new = _pick_columns(quoted, scorer, edges, state, piece, rate, limit)
-    if graph is not None and len(new) < limit and (starved or live >= GRAPH_COLUMNS_FROM
-                                                   or not new and live >= GRAPH_COLUMNS_DRY):
+    searched = graph is not None and len(new) < limit and (starved or live >= GRAPH_COLUMNS_FROM
+                                                           or not new and live >= GRAPH_COLUMNS_DRY)
+    if searched:
         # the first search's paths are running out: search the graph again, from the current
         # states (the first search kept the best paths for the whole trade, not for a slice
         # of what is left after the split has taken the best pools)
@@ -699,7 +703,7 @@ def _new_columns(paths: list[PathQuote], scorer: Scorer, edges: list, wf: WaterF
                             per_token=GRAPH_COLUMNS_PER_TOKEN)
         new += _pick_columns([(q.full, q.edges) for q in quoted], scorer, edges + new, state, piece, rate,
                              limit - len(new))
-    return new
+    return new, searched
 
 
 def _pick_columns(quoted: list[tuple[float, tuple]], scorer: Scorer, edges: list, state: dict, piece: float,
