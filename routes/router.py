@@ -11,7 +11,10 @@ find_best_route runs, in order:
    split to pay for its extra gas stops after the first round;
 4. the gas-aware choice of legs (routes.legs), at most `max_legs` of them: forward growth from
    the best single path, backward elimination from the gross optimum, and a local search
-   (add, drop or swap a leg) from the better of the two, over every path tried on the way;
+   (add, drop or swap a leg) from the better of the two, over every path tried on the way,
+   seeded with swaps of its weakest leg and, for small splits, the best two-leg 5%-grid pair.
+   When the gross optimum has more legs than the cap, which to keep is chosen the same ways
+   on finer pours (_under_the_cap);
 5. the winner by exact net amount, every candidate re-executed with the exact math in encoding
    order (routes.route). A split only wins when its exact net beats the best single path.
 
