@@ -17,7 +17,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from math import inf
 
-from routes.pools import MAX_TICK, MIN_TICK, V2Pool, V3Pool
+from routes.pools import V2Pool, V3Pool
 
 Q96 = float(1 << 96)
 # Stay a hair inside a V3 snapshot's known range, so that an allocation the curve accepts is
@@ -143,13 +143,7 @@ def _segments(pool: V3Pool, zero_for_one: bool, g: float):
     """
     s, liq_int = pool.sqrt_price_x96 / Q96, pool.liquidity  # liquidity stays an exact int
     C, O, S, L = [0.0], [0.0], [], []
-    if zero_for_one:
-        limit = max(pool.scan_lo, MIN_TICK)
-        crossing = [(t, -net) for t, net in reversed(pool.ticks) if limit <= t <= pool.tick]
-    else:
-        limit = min(pool.scan_hi, MAX_TICK)
-        crossing = [(t, net) for t, net in pool.ticks if pool.tick < t <= limit]
-    crossing.append((limit, 0))
+    crossing = pool.crossings(zero_for_one)
     c = o = 0.0
     for tick, delta in crossing:
         sb = _sqrt_at_tick(tick)

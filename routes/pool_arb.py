@@ -25,7 +25,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from math import sqrt
 
-from routes.pools import MAX_TICK, MIN_TICK, V2Pool, V3Pool
+from routes.pools import V2Pool, V3Pool
 from routes.tick_math import get_sqrt_ratio_at_tick
 
 Q96 = 1 << 96
@@ -124,13 +124,7 @@ class V3Side:
 def _segments(pool: V3Pool, zero_for_one: bool, g: float):
     """The segment tables, from exact sqrt ratios (see the module docstring for why)."""
     s_x96, liq = pool.sqrt_price_x96, pool.liquidity
-    if zero_for_one:
-        limit = max(pool.scan_lo, MIN_TICK)
-        crossing = [(t, -net) for t, net in reversed(pool.ticks) if limit <= t <= pool.tick]
-    else:
-        limit = min(pool.scan_hi, MAX_TICK)
-        crossing = [(t, net) for t, net in pool.ticks if pool.tick < t <= limit]
-    crossing.append((limit, 0))
+    crossing = pool.crossings(zero_for_one)
     S, E, L, C, O = [], [], [], [0.0], [0.0]
     c = o = 0.0
     for tick, delta in crossing:

@@ -79,6 +79,19 @@ class V3Pool:
     def other(self, token: str) -> str:
         return self.token1 if token == self.token0 else self.token0
 
+    def crossings(self, zero_for_one: bool) -> list[tuple[int, int]]:
+        """The known initialized ticks a swap in this direction crosses, in order, as (tick,
+        liquidity change when crossed), ending with the end of the known range (change 0).
+        The float curves and the bound's tables are both built by walking this list."""
+        if zero_for_one:
+            limit = max(self.scan_lo, MIN_TICK)
+            crossing = [(t, -net) for t, net in reversed(self.ticks) if limit <= t <= self.tick]
+        else:
+            limit = min(self.scan_hi, MAX_TICK)
+            crossing = [(t, net) for t, net in self.ticks if self.tick < t <= limit]
+        crossing.append((limit, 0))
+        return crossing
+
 
 Pool = V2Pool | V3Pool
 
