@@ -1,10 +1,11 @@
 """Gas-aware leg selection: which of the water-filled legs are worth their gas.
 
 A leg costs its hops' gas whatever it carries, so the net optimum is a fixed-charge problem: the
-gross water-filling optimum (routes.split) may use dozens of thin legs that don't pay. Two
-searches, both re-pouring for real at every step, and the router keeps the better by exact net:
+gross water-filling optimum (routes.split) may use dozens of thin legs that don't pay. Three
+searches, all re-pouring for real at every step, and the router keeps the best by exact net:
 - `optimise_net` walks backward from the gross optimum, dropping legs down to one;
-- `grow_net` walks forward from the best leg, adding the one whose surplus pays most.
+- `grow_net` walks forward from the best leg, adding the one whose surplus pays most;
+- `swap_net` searches locally from either: add, drop or swap one leg.
 An extra leg or hop is therefore used only when it pays for its gas.
 """
 
@@ -41,14 +42,14 @@ def optimise_net(paths, total: float, *, exact_in: bool, leg_costs: list[float],
     eps = total / chunks / 2 ** levels
     sign = 1.0 if exact_in else -1.0
     fits = _legs(wf) <= max_legs
-    best, best_net = (wf.snapshot(), _net(wf, leg_costs, tick_cost)) if fits else (None, 0.0)
+    best, best_net = (wf.snapshot(), float_net(wf, leg_costs, tick_cost)) if fits else (None, 0.0)
     while True:
         active = [i for i in range(len(wf.amounts)) if wf.carries(i)]
         if len(active) <= 1:
             break
         level = wf.level(eps)
         # gas minus what leg i earns beyond what the water level would pay for its amount
-        order = sorted(active, key=lambda i: sign * (wf.earned[i] - level * wf.amounts[i]) - leg_costs[i])
+        order = sorted(active, key=lambda i: wf.rent(i, level) - leg_costs[i])
         here, step_net, step_snap = wf.snapshot(), None, None
         if len(active) > careful_below:  # far from the answer: drop a quarter of them at once
             trials = [order[:max(1, (len(active) - careful_below) // 4)]]
@@ -60,7 +61,7 @@ def optimise_net(paths, total: float, *, exact_in: bool, leg_costs: list[float],
             if wf.pour(freed, max(8, round(chunks * freed / total))) > 0:
                 continue  # the others can't carry it
             wf.refine(total / chunks, levels)
-            net = _net(wf, leg_costs, tick_cost)
+            net = float_net(wf, leg_costs, tick_cost)
             if step_net is None or sign * net > sign * step_net:
                 step_net, step_snap = net, wf.snapshot()
         if step_snap is None:
@@ -75,15 +76,15 @@ def optimise_net(paths, total: float, *, exact_in: bool, leg_costs: list[float],
 
 
 def grow_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], first: int,
-             chunks: int = 32, levels: int = 6, max_legs: int = 6, useful: list[bool] | None = None,
-             tick_cost: float = 0.0, then=()) -> WaterFill:
+             chunks: int = 32, levels: int = 6, max_legs: int = 6, tick_cost: float = 0.0,
+             then=()) -> WaterFill:
     """The gas-aware allocation built forward: from path `first` alone, add the leg whose
     surplus at the current water level pays most beyond its gas, re-pour, keep it if the net
     improved, and repeat. It finds the few-leg splits that dropping legs from the gross optimum
     can walk past (the gross optimum of a gas-heavy trade can have dozens of thin legs).
-    Only paths whose next slice beats the water level are priced; `useful[i]` False skips
-    path i altogether. When `first` alone can't carry the trade, the paths of `then` join it
-    in that order until they can (a trade bigger than any one path)."""
+    Only paths whose next slice beats the water level are priced. When `first` alone can't
+    carry the trade, the paths of `then` join it in that order until they can (a trade bigger
+    than any one path)."""
     n = len(paths)
     wf = WaterFill(paths, exact_in=exact_in)
     wf.enabled = [i == first for i in range(n)]
@@ -93,14 +94,14 @@ def grow_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], fir
             return wf
         wf.empty()
         wf.enabled[queue.pop(0)] = True
-    best, best_net = wf.snapshot(), _net(wf, leg_costs, tick_cost)
+    best, best_net = wf.snapshot(), float_net(wf, leg_costs, tick_cost)
     sign = 1.0 if exact_in else -1.0
     eps = total / chunks / 2 ** levels
     while sum(wf.enabled) < max_legs:
         level = wf.level(eps)
         bar = level if exact_in else -level  # a path is worth a look when its next slice beats it
         gain, pick = max(((_surplus(wf, i, level, total) - leg_costs[i], i)
-                          for i in _likeliest(wf, n, eps, bar, useful, SURPLUS_PRICED)), default=(0.0, -1))
+                          for i in _likeliest(wf, n, eps, bar, SURPLUS_PRICED)), default=(0.0, -1))
         if gain <= 0:
             break
         wf.enabled[pick] = True
@@ -108,7 +109,7 @@ def grow_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], fir
         if wf.pour(total, chunks) > 0:
             break
         wf.refine(total / chunks, levels)
-        net = _net(wf, leg_costs, tick_cost)
+        net = float_net(wf, leg_costs, tick_cost)
         if sign * net <= sign * best_net:
             break
         best, best_net = wf.snapshot(), net
@@ -142,7 +143,7 @@ def swap_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], cho
         if wf.pour(total, chunks) > 0:
             return None
         wf.refine(total / chunks, levels)
-        return sign * _net(wf, leg_costs, tick_cost)
+        return sign * float_net(wf, leg_costs, tick_cost)
 
     current = set(chosen)
     best = pour(current)
@@ -152,10 +153,10 @@ def swap_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], cho
     for round_ in range(rounds):
         level = wf.level(eps)
         active = [i for i in range(n) if wf.carries(i)]
-        rent = {i: sign * (wf.earned[i] - level * wf.amounts[i]) - leg_costs[i] for i in active}
+        rent = {i: wf.rent(i, level) - leg_costs[i] for i in active}
         bar = level if exact_in else -level
         wf.enabled = [i in current for i in range(n)]
-        outside = _likeliest(wf, n, eps, bar, None, SURPLUS_PRICED)
+        outside = _likeliest(wf, n, eps, bar, SURPLUS_PRICED)
         gains = sorted(((_surplus(wf, j, level, total) - leg_costs[j], j) for j in outside), reverse=True)[:tries]
         moves: list[tuple[float, frozenset]] = []
         weakest = min(active, key=rent.__getitem__) if active else None
@@ -180,11 +181,10 @@ def swap_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], cho
     return wf
 
 
-def _likeliest(wf: WaterFill, n: int, eps: float, bar: float, useful, count: int) -> list[int]:
+def _likeliest(wf: WaterFill, n: int, eps: float, bar: float, count: int) -> list[int]:
     """The paths outside the split (not enabled) whose next slice beats `bar` by the most, at
     most `count` of them: the surplus is a 34-quote search, too dear to run on every path."""
-    rates = [(r, i) for i in range(n) if not wf.enabled[i] and (useful is None or useful[i])
-             for r in (wf.model.rate(i, eps),) if r > bar]
+    rates = [(r, i) for i in range(n) if not wf.enabled[i] for r in (wf.model.rate(i, eps),) if r > bar]
     rates.sort(reverse=True)
     return [i for _, i in rates[:count]]
 
@@ -218,7 +218,7 @@ def _legs(wf: WaterFill) -> int:
     return sum(1 for i in range(len(wf.amounts)) if wf.carries(i))
 
 
-def _net(wf: WaterFill, leg_costs: list[float], tick_cost: float = 0.0) -> float:
+def float_net(wf: WaterFill, leg_costs: list[float], tick_cost: float = 0.0) -> float:
     """The float net: value less the legs' gas and the gas of the ticks the pools cross."""
     gas = sum(leg_costs[i] for i in range(len(wf.amounts)) if wf.carries(i))
     if tick_cost:

@@ -296,6 +296,14 @@ def residual_quotes(paths: list[PathQuote], state: dict, amount: float, *, exact
     return quoted
 
 
+def curve_quote(edges, amount: float, exact_in: bool) -> float:
+    """One path's float quote from the pools' snapshot states: the output for `amount` in
+    (exact-in), or the input for `amount` out (exact-out, inf when out of reach)."""
+    for e in edges if exact_in else reversed(edges):
+        amount = e.curve.out(amount) if exact_in else e.curve.inp(amount)
+    return amount
+
+
 def residual_quote(edges, state: dict, amount: float, exact_in: bool, base: dict | None = None) -> float:
     """One path's quote for a further `amount` at `state` (see residual_quotes); 0 (exact-in)
     or inf (exact-out) when a pool can't take it."""

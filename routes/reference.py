@@ -20,7 +20,7 @@ from math import inf
 
 from routes.graph import PoolGraph
 from routes.grid import grid_route
-from routes.paths import PathConstraints, PathQuote, enumerate_paths, select_candidates
+from routes.paths import PathConstraints, PathQuote, curve_quote, enumerate_paths, select_candidates
 from routes.route import EXACT_IN, Route, execute
 from routes.router import RouteRequest, Scorer, native_price_for, route_of
 from routes.split import WaterFill
@@ -36,18 +36,12 @@ def scorer_for(graph: PoolGraph, request: RouteRequest) -> Scorer:
     return Scorer(request, native_price_for(graph, request))
 
 
-def _quote(edges, amount: float, exact_in: bool) -> float:
-    for e in edges if exact_in else reversed(edges):
-        amount = e.curve.out(amount) if exact_in else e.curve.inp(amount)
-    return amount
-
-
 def best_single_path(graph: PoolGraph, request: RouteRequest, paths=None) -> Route | None:
     """The best single path by exact net, over all paths (the ten best by float net, exactly)."""
     scorer = scorer_for(graph, request)
     paths = all_paths(graph, request) if paths is None else paths
     sign = 1.0 if scorer.exact_in else -1.0
-    ranked = sorted(paths, key=lambda p: -(sign * _quote(p, request.amount, scorer.exact_in)
+    ranked = sorted(paths, key=lambda p: -(sign * curve_quote(p, request.amount, scorer.exact_in)
                                            - scorer.path_cost(p, float(request.amount))))
     best = None
     for p in ranked[:10]:
@@ -61,7 +55,7 @@ def _wide_candidates(paths, request: RouteRequest, fractions, top: int) -> list[
     exact_in = request.kind == EXACT_IN
     chosen: list[PathQuote] = []
     for f in fractions:
-        quotes = [PathQuote(p, _quote(p, request.amount * f, exact_in), 0.0) for p in paths]
+        quotes = [PathQuote(p, curve_quote(p, request.amount * f, exact_in), 0.0) for p in paths]
         quotes = [q for q in quotes if (q.full > 0 if exact_in else q.full < inf)]
         chosen += select_candidates(quotes, exact_in=exact_in, by_full=top, by_part=0)
     unique: dict[tuple, PathQuote] = {}
@@ -166,7 +160,7 @@ def _drop_legs_exhaustively(wf: WaterFill, costs: list[float], total: float, chu
         forced = len(active) > max_legs
         if len(active) <= 1:
             return
-        short = sorted(active, key=lambda i: sign * (wf.earned[i] - level * wf.amounts[i]) - costs[i])
+        short = sorted(active, key=lambda i: wf.rent(i, level) - costs[i])
         for n, i in enumerate(short):
             if n >= tries and (best_snap is not None or not forced):
                 break  # past the likeliest few, keep looking only for a drop that must happen

@@ -35,10 +35,11 @@ from math import inf
 from routes.gas import IDENTITY, GasModel, NativePrice, gas_cost
 from routes.graph import PoolGraph, build_graph
 from routes.grid import grid_route
-from routes.paths import PathConstraints, PathQuote, find_paths, residual_quote, residual_quotes, select_candidates
+from routes.paths import (PathConstraints, PathQuote, curve_quote, find_paths, residual_quote, residual_quotes,
+                          select_candidates)
 from routes.pools import UNISWAP_V2, UNISWAP_V3
 from routes.route import EXACT_IN, EXACT_OUT, Leg, Route, execute, execute_folding, share_bps
-from routes.legs import grow_net, optimise_net, swap_net
+from routes.legs import float_net, grow_net, optimise_net, swap_net
 from routes.split import WaterFill, allocate, to_integers
 
 CHUNKS = 32  # slices of the first water-filling pass
@@ -303,15 +304,14 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     tried = list(edges)
     # the paths column generation prices at every round: on a big graph the first search returns
     # thousands, and the best for a slice of the trade are among its best for a slice of it fresh
+    sign = 1.0 if scorer.exact_in else -1.0
     if len(paths) > PRICED_PATHS and left == 0:  # (a trade the candidates can't fill needs them all)
-        sign0 = 1.0 if scorer.exact_in else -1.0
         half = PRICED_PATHS // 2
-        by_part = sorted(paths, key=lambda p: -sign0 * p.part)[:half]
-        by_full = sorted(paths, key=lambda p: -(sign0 * p.full - scorer.leg_cost(p.edges)))[:half]
-        paths = _union_quotes(by_part, by_full)
+        by_part = sorted(paths, key=lambda p: -sign * p.part)[:half]
+        by_full = sorted(paths, key=lambda p: -(sign * p.full - scorer.leg_cost(p.edges)))[:half]
+        paths = _union(by_part, by_full, key=id)
     # column generation: add the paths that pay best for one more slice at the current pool
     # states and beat the water level, and pour again, until none does or a round stops paying
-    sign = 1.0 if scorer.exact_in else -1.0
     checked = False
     gained = inf  # the last round's gain, relative
     searches = 0  # graph searches made so far
@@ -407,14 +407,14 @@ def _gas_aware(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFil
                             start=wf, max_legs=cap, tick_cost=ticks)
     back_legs = _indices(edges, [i for i in range(len(edges)) if backward.carries(i)], index)
     fwd_legs = [i for i in range(len(pool)) if forward.carries(i)]
-    back_net = sign * _float_net(backward, edge_costs, ticks)
-    fwd_net = sign * _float_net(forward, costs, ticks)
+    back_net = sign * float_net(backward, edge_costs, ticks)
+    fwd_net = sign * float_net(forward, costs, ticks)
     if fwd_net >= back_net or len(back_legs) > cap:
         start, source, legs_of = fwd_legs, forward, pool
     else:
         start, source, legs_of = back_legs, backward, edges
     # swapping the only leg of a single path for another path is the single-path search's job
-    hints = _replacements(paths, scorer, legs_of, source, pool, total) if len(start) > 1 else []
+    hints = _replacements(paths, scorer, legs_of, source, pool, index, total) if len(start) > 1 else []
     # a split of a few legs may be beaten by a different pair altogether (big splits have room
     # to move one leg at a time, and pairing is dear on them)
     pair = _best_pair(paths, scorer, pool, index, total) if len(start) <= PAIR_UP_TO else set()
@@ -431,9 +431,7 @@ def _any_pays(wf: WaterFill, scorer: Scorer, legs, edges: list, total: float) ->
     """Whether any of these legs earns more above the water level than its gas: the legs that
     don't would be dropped again once gas counts, and so would more paths of their kind."""
     level = wf.level(total / CHUNKS / 2 ** ROUGH)
-    sign = 1.0 if scorer.exact_in else -1.0
-    return any(sign * (wf.earned[i] - level * wf.amounts[i]) > scorer.leg_cost(edges[i])
-               for i in legs if wf.carries(i))
+    return any(wf.rent(i, level) > scorer.leg_cost(edges[i]) for i in legs if wf.carries(i))
 
 
 def _split_can_pay(scorer: Scorer, wf: WaterFill, single: Route, edges: list) -> bool:
@@ -455,40 +453,34 @@ def _split_can_pay(scorer: Scorer, wf: WaterFill, single: Route, edges: list) ->
 
 
 def _replacements(paths: list[PathQuote], scorer: Scorer, legs_of: list, wf: WaterFill, pool: list,
-                  total: float, count: int = REPLACEMENTS) -> list[set[int]]:
+                  index: dict, total: float, count: int = REPLACEMENTS) -> list[set[int]]:
     """Leg sets (indices into `pool`) that swap the split's weakest leg for one of the `count`
     paths of the first search that pay best, net of gas, for that leg's amount once it is gone.
 
     This is the move that finds a cheaper leg: the weakest leg is often there for its depth,
     while a path with fewer or cheaper hops (a V2 pair's hop instead of a V3 one, two hops
-    instead of three) carries the same slice for less gas. New paths are appended to `pool`.
+    instead of three) carries the same slice for less gas. New paths join `pool` (and `index`).
     """
     active = [i for i in range(len(wf.amounts)) if wf.carries(i)]
     if not active:
         return []
     sign = 1.0 if scorer.exact_in else -1.0
     level = wf.level(total / CHUNKS / 2 ** ROUGH)
-    weakest = min(active, key=lambda i: sign * (wf.earned[i] - level * wf.amounts[i]) - scorer.leg_cost(legs_of[i]))
+    weakest = min(active, key=lambda i: wf.rent(i, level) - scorer.leg_cost(legs_of[i]))
     amount = wf.amounts[weakest]
     probe = wf.copy()
     probe.drain(weakest)
     quoted = residual_quotes(paths, probe.model.state, amount, exact_in=scorer.exact_in)
     quoted.sort(key=lambda q: -(sign * q[0] - scorer.leg_cost(q[1])))
-    index = {tuple(e.key for e in p): i for i, p in enumerate(pool)}
     keep = {index[tuple(e.key for e in legs_of[i])] for i in active if i != weakest}
     used = {e.key for i in keep for e in pool[i]}
     hints = []
     for _, path in quoted:
         if len(hints) >= count:
             break
-        keys = tuple(e.key for e in path)
-        j = index.get(keys)
-        if j in keep or any(e.reverse_key in used for e in path):
+        if index.get(tuple(e.key for e in path)) in keep or any(e.reverse_key in used for e in path):
             continue
-        if j is None:
-            j = index[keys] = len(pool)
-            pool.append(path)
-        hints.append(keep | {j})
+        hints.append(keep | {_pool_slot(pool, index, path)})
     return hints
 
 
@@ -501,13 +493,12 @@ def _best_pair(paths: list[PathQuote], scorer: Scorer, pool: list, index: dict, 
     exact_in = scorer.exact_in
     sign = 1.0 if exact_in else -1.0
     cost = scorer.leg_cost
-    seeds = _union_quotes(sorted(paths, key=lambda p: -(sign * p.full - cost(p.edges)))[:PAIR_BY_FULL],
-                          sorted(paths, key=lambda p: -sign * p.part)[:PAIR_BY_PART])
+    seeds = _union(sorted(paths, key=lambda p: -(sign * p.full - cost(p.edges)))[:PAIR_BY_FULL],
+                   sorted(paths, key=lambda p: -sign * p.part)[:PAIR_BY_PART], key=id)
     step = total / PAIR_STEPS
 
     def quote(edges, x: float) -> float:
-        for e in edges if exact_in else reversed(edges):
-            x = e.curve.out(x) if exact_in else e.curve.inp(x)
+        x = curve_quote(edges, x, exact_in)
         return sign * x if 0.0 < x < inf else -inf
 
     table = [[0.0] + [quote(p.edges, step * k) for k in range(1, PAIR_STEPS + 1)] for p in seeds]
@@ -525,46 +516,33 @@ def _best_pair(paths: list[PathQuote], scorer: Scorer, pool: list, index: dict, 
                 best, pair = v, (seeds[a].edges, seeds[b].edges)
     if pair is None:
         return set()
-    legs = set()
-    for edges in pair:
-        keys = tuple(e.key for e in edges)
-        if keys not in index:
-            index[keys] = len(pool)
-            pool.append(edges)
-        legs.add(index[keys])
-    return legs
+    return {_pool_slot(pool, index, edges) for edges in pair}
 
 
-def _union_quotes(*lists) -> list[PathQuote]:
-    """The PathQuotes of all lists, each path once, in first-seen order."""
+def _union(*lists, key=lambda path: tuple(e.key for e in path)) -> list:
+    """The items of all lists, each once by `key` (a path's pool directions by default; `id`
+    for PathQuotes), in first-seen order."""
     seen, out = set(), []
-    for quotes in lists:
-        for q in quotes:
-            if id(q) not in seen:
-                seen.add(id(q))
-                out.append(q)
-    return out
-
-
-def _union(*lists) -> list:
-    """The paths of all lists, each once, in first-seen order."""
-    seen, out = set(), []
-    for paths in lists:
-        for p in paths:
-            k = tuple(e.key for e in p)
+    for items in lists:
+        for item in items:
+            k = key(item)
             if k not in seen:
                 seen.add(k)
-                out.append(p)
+                out.append(item)
     return out
+
+
+def _pool_slot(pool: list, index: dict, edges) -> int:
+    """The index of path `edges` in `pool`, appending it (and recording it in `index`) if new."""
+    keys = tuple(e.key for e in edges)
+    if keys not in index:
+        index[keys] = len(pool)
+        pool.append(edges)
+    return index[keys]
 
 
 def _indices(edges: list, picks, index: dict) -> list[int]:
     return [index[tuple(e.key for e in edges[i])] for i in picks]
-
-
-def _float_net(wf: WaterFill, costs: list[float], tick_cost: float) -> float:
-    gas = sum(costs[i] for i in range(len(costs)) if wf.carries(i)) + tick_cost * wf.ticks()
-    return wf.value - gas if wf.exact_in else wf.value + gas
 
 
 def _best_of(scorer: Scorer, options, total: float) -> Route | None:
@@ -743,10 +721,8 @@ def _grid_route(candidates: list[PathQuote], scorer: Scorer) -> Route | None:
     edges = [c.edges for c in candidates]
 
     def quote(i: int, pct: int) -> float | None:
-        a = req.amount * pct / 100
-        for e in edges[i] if scorer.exact_in else reversed(edges[i]):
-            a = e.curve.out(a) if scorer.exact_in else e.curve.inp(a)
-        return None if a <= 0 or a == float("inf") else a
+        a = curve_quote(edges[i], req.amount * pct / 100, scorer.exact_in)
+        return None if a <= 0 or a == inf else a
 
     return grid_route(scorer, edges, quote)
 

@@ -336,6 +336,12 @@ class WaterFill:
         self.model.state, self.model.ys, self.model.flows = dict(state), dict(ys), [f[:] for f in flows]
         self.amounts, self.earned, self.enabled = amounts[:], earned[:], enabled[:]
 
+    def rent(self, i: int, level: float) -> float:
+        """What path i earns beyond what the water `level` would pay for its amount, in the
+        scored direction (higher is better): the first-order value of keeping it as a leg."""
+        surplus = self.earned[i] - level * self.amounts[i]
+        return surplus if self.exact_in else -surplus
+
     def ticks(self) -> int:
         """Initialized ticks the pools in use cross, on the float curves. Legs that run through
         one pool one after another cross each of its ticks once between them, so this counts

@@ -9,7 +9,7 @@ import pytest
 
 from routes.gas import IDENTITY
 from routes.graph import build_graph
-from routes.legs import _net, grow_net, optimise_net, swap_net
+from routes.legs import float_net, grow_net, optimise_net, swap_net
 from routes.paths import enumerate_paths
 from routes.pools import V2Pool
 from routes.route import EXACT_IN, EXACT_OUT, execute
@@ -48,9 +48,9 @@ def test_swap_net_never_ends_below_where_it_started(cost):
     total = 200.0 * E18
     costs = [cost * len(p) for p in paths]
     for start in ([0], [1], [0, 1], [1, 2]):
-        before = _net(poured(paths, start, total), costs)
+        before = float_net(poured(paths, start, total), costs)
         after = swap_net(paths, total, exact_in=True, leg_costs=costs, chosen=start)
-        assert _net(after, costs) >= before * (1 - 1e-12)
+        assert float_net(after, costs) >= before * (1 - 1e-12)
 
 
 def test_swap_net_trades_a_shallow_leg_for_a_deep_one_under_the_cap():
@@ -84,7 +84,7 @@ def test_float_net_counts_each_pools_ticks_once():
     total = edge.curve.C[3] * 1.5
     wf.pour(total, 32)
     assert wf.ticks() == edge.curve.ticks(wf.model.state[edge.key])
-    assert _net(wf, [0.0, 0.0], tick_cost=7.0) == pytest.approx(wf.value - 7.0 * wf.ticks())
+    assert float_net(wf, [0.0, 0.0], tick_cost=7.0) == pytest.approx(wf.value - 7.0 * wf.ticks())
 
 
 @pytest.mark.parametrize("kind", [EXACT_IN, EXACT_OUT])
