@@ -296,6 +296,36 @@ def residual_quotes(paths: list[PathQuote], state: dict, amount: float, *, exact
     return quoted
 
 
+def marginal_columns(paths, have: list, state: dict, rate: float, limit: int = 20) -> list:
+    """Up to `limit` of `paths` whose marginal rate at `state` (output per input, the product of
+    the pools' marginal rates where the split has taken them) beats `rate`, best first: the
+    paths that violate the optimality condition of the path formulation. Paths already in
+    `have`, or that would run a pool against the direction a chosen path uses it in, are left out.
+
+    This is the textbook pricing step. The router's own rounds price a real slice instead
+    (residual_quotes, because by the marginal rate alone thin pools crowd out deep ones); this
+    one finishes a big split off, once the slice-priced rounds have found the deep paths.
+    """
+    keys = {tuple(e.key for e in c) for c in have}
+    used = {e.key for c in have for e in c}
+    priced = []
+    for p in paths:
+        m = 1.0
+        for e in p:
+            m *= e.curve.marginal(state.get(e.key, 0.0))
+        if m > rate * (1 + 1e-6) and tuple(e.key for e in p) not in keys:
+            priced.append((m, p))
+    priced.sort(key=lambda mp: -mp[0])
+    new = []
+    for _, p in priced:
+        if len(new) >= limit:
+            break
+        if not any(e.reverse_key in used for e in p):
+            new.append(p)
+            used.update(e.key for e in p)
+    return new
+
+
 def curve_quote(edges, amount: float, exact_in: bool) -> float:
     """One path's float quote from the pools' snapshot states: the output for `amount` in
     (exact-in), or the input for `amount` out (exact-out, inf when out of reach)."""

@@ -20,7 +20,8 @@ from math import inf
 
 from routes.graph import PoolGraph
 from routes.grid import grid_route
-from routes.paths import PathConstraints, PathQuote, curve_quote, enumerate_paths, select_candidates
+from routes.paths import (PathConstraints, PathQuote, curve_quote, enumerate_paths, marginal_columns,
+                          select_candidates)
 from routes.route import EXACT_IN, Route, execute
 from routes.router import RouteRequest, Scorer, native_price_for, route_of
 from routes.split import WaterFill
@@ -90,7 +91,7 @@ def reference_optimum(graph: PoolGraph, request: RouteRequest, paths=None, *, ch
     total = float(request.amount)
     wf, left = _fine_pour(cands, total, scorer.exact_in, chunks)
     for _ in range(12):  # column generation over every path: stop when none beats the level
-        new = _improving(paths, cands, wf, scorer.exact_in, total / chunks / 64, left > 0)
+        new = _improving(cands, wf, scorer.exact_in, total / chunks / 64, left > 0, paths)
         if not new:
             break
         cands += new
@@ -114,29 +115,11 @@ def _fine_pour(cands, total: float, exact_in: bool, chunks: int) -> tuple[WaterF
     return wf, left
 
 
-def _improving(paths, cands, wf: WaterFill, exact_in: bool, eps: float, starved: bool, limit: int = 20):
+def _improving(cands, wf: WaterFill, exact_in: bool, eps: float, starved: bool, paths) -> list:
     """Every path (of all of them) whose marginal rate at the current states beats the level."""
     level = wf.level(eps)
     rate = 0.0 if starved else (level if exact_in else (1.0 / level if level > 0 else 0.0))
-    state = wf.model.state
-    have = {tuple(e.key for e in c) for c in cands}
-    used = {e.key for c in cands for e in c}
-    priced = []
-    for p in paths:
-        m = 1.0
-        for e in p:
-            m *= e.curve.marginal(state.get(e.key, 0.0))
-        if m > rate * (1 + 1e-6) and tuple(e.key for e in p) not in have:
-            priced.append((m, p))
-    priced.sort(key=lambda mp: -mp[0])
-    new = []
-    for _, p in priced:
-        if len(new) >= limit:
-            break
-        if not any(e.reverse_key in used for e in p):
-            new.append(p)
-            used.update(e.key for e in p)
-    return new
+    return marginal_columns(paths, cands, wf.model.state, rate)
 
 
 def _drop_legs_exhaustively(wf: WaterFill, costs: list[float], total: float, chunks: int,

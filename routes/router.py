@@ -35,8 +35,8 @@ from math import inf
 from routes.gas import IDENTITY, GasModel, NativePrice, gas_cost
 from routes.graph import PoolGraph, build_graph
 from routes.grid import grid_route
-from routes.paths import (PathConstraints, PathQuote, curve_quote, find_paths, residual_quote, residual_quotes,
-                          select_candidates)
+from routes.paths import (PathConstraints, PathQuote, curve_quote, find_paths, marginal_columns, residual_quote,
+                          residual_quotes, select_candidates)
 from routes.pools import UNISWAP_V2, UNISWAP_V3
 from routes.route import EXACT_IN, EXACT_OUT, Leg, Route, execute, execute_folding, share_bps
 from routes.legs import float_net, grow_net, optimise_net, swap_net
@@ -63,6 +63,10 @@ GRAPH_COLUMNS_FROM = 12  # legs in use before column generation also searches th
 GRAPH_COLUMNS_DRY = 4  # ... or before it does so when the first search's paths have run dry
 GRAPH_COLUMNS_GAIN = 5e-4  # ... and only after a round that gained at least this much (5 bp)
 GRAPH_SEARCHES = 2  # ... at most this many times per route (a trade the candidates can't fill: no limit)
+WIDEN_FROM = 10  # legs in the gross optimum from which a big split is widened (_widen)
+WIDEN_ROUNDS = 3  # ... rounds of marginal pricing, each re-poured
+WIDEN_CHUNKS, WIDEN_LEVELS = 256, 4  # ... on pours this fine
+WIDEN_PER_TOKEN, WIDEN_KEEP = 12, 32  # ... over the paths of one wider graph search from the pool states
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,7 +309,8 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     # the paths column generation prices at every round: on a big graph the first search returns
     # thousands, and the best for a slice of the trade are among its best for a slice of it fresh
     sign = 1.0 if scorer.exact_in else -1.0
-    if len(paths) > PRICED_PATHS and left == 0:  # (a trade the candidates can't fill needs them all)
+    dense = len(paths) > PRICED_PATHS  # a big graph: widening a big split would cost too much there
+    if dense and left == 0:  # (a trade the candidates can't fill needs them all)
         half = PRICED_PATHS // 2
         by_part = sorted(paths, key=lambda p: -sign * p.part)[:half]
         by_full = sorted(paths, key=lambda p: -(sign * p.full - scorer.leg_cost(p.edges)))[:half]
@@ -351,6 +356,26 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     if not checked and hopeless():
         return None, None, None
     _finish(wf, total)
+    widened = None
+    if not dense and sum(wf.carries(i) for i in range(len(edges))) >= WIDEN_FROM:
+        widened = _widen(graph, constraints, paths, scorer, edges, wf, total)  # (before the leg searches edit wf)
+    gross, net = _settle(scorer, paths, edges, wf, tried, total, single)
+    if widened is not None:
+        more, wide_edges, wide = widened
+        if wide is not wf and sign * wide.value > sign * wf.value:
+            # settled as well, not instead: which legs to keep under the cap is a combinatorial
+            # choice, and a better uncapped optimum can still lead the leg searches elsewhere
+            _finish(wide, total)
+            g, n = _settle(scorer, paths, wide_edges, wide, _union(tried, more), total, single)
+            gross = g if g is not None and g.better_than(gross) else gross
+            net = n if n is not None and n.better_than(net) else net
+    return gross, net, None
+
+
+def _settle(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFill, tried: list, total: float,
+            single: tuple | None) -> tuple[Route | None, Route | None]:
+    """(best gross route, best gas-aware route) from the gross optimum `wf` over `edges`."""
+    req = scorer.request
     # every path tried on the way, for the leg searches: a path the gross optimum left empty
     # can still be the best second leg once gas counts (a cheaper two-hop path, say)
     pool = _union(edges, tried)
@@ -360,8 +385,52 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
         gross_options = _under_the_cap(scorer, edges, wf, pool, index, total)
     gross = _best_of(scorer, gross_options, total)
     if scorer.rate <= 0:
-        return gross, gross, None
-    return gross, _gas_aware(scorer, paths, edges, wf, pool, index, total, single), None
+        return gross, gross
+    return gross, _gas_aware(scorer, paths, edges, wf, pool, index, total, single)
+
+
+def _widen(graph: PoolGraph, constraints: PathConstraints, paths: list[PathQuote], scorer: Scorer, edges: list,
+           wf: WaterFill, total: float) -> tuple[list, list, WaterFill]:
+    """(paths tried, candidates, gross optimum over them) after widening a big split.
+
+    The column rounds price a slice of the trade, which finds the deep paths fast, but their
+    stop rule (an eighth of a slice must beat the water level) leaves out paths that are worth a
+    few percent each only once the split's pools are loaded, which is where a split of ten or
+    twelve legs ends (measured: up to 10 bp of the reference optimum lost on the bench). So
+    once the gross optimum has WIDEN_FROM legs, the graph is searched once more from its pool
+    states with a wider beam, and a few rounds add the paths whose *marginal* rate beats the
+    water level (routes.paths.marginal_columns, the optimality condition itself), on finer
+    pours. The caller keeps the result only when it pays more than the split it started from.
+    """
+    req, exact_in = scorer.request, scorer.exact_in
+    cands = [p for i, p in enumerate(edges) if wf.carries(i)]
+    wide, left = _fine_pour(cands, total, exact_in)
+    tried, pricing = [], None
+    for _ in range(WIDEN_ROUNDS):
+        if pricing is None:  # one search: a wide beam is dear, and the marginals are re-priced each round
+            live = sum(wide.carries(i) for i in range(len(cands)))
+            found = find_paths(graph, req.sell, req.buy, amount=total / (min(live, req.max_legs) + 1),
+                               exact_in=exact_in, constraints=constraints, hop_cost=scorer.hop_costs(),
+                               tick_cost=scorer.rate * req.gas_model.v3_tick, state=wide.model.state,
+                               per_token=WIDEN_PER_TOKEN, keep=WIDEN_KEEP)
+            pricing = _union([p.edges for p in paths], [q.edges for q in found])
+        rate = 0.0 if left > 0 else _as_rate(wide.level(total / WIDEN_CHUNKS / 2 ** WIDEN_LEVELS), exact_in)
+        new = marginal_columns(pricing, cands, wide.model.state, rate)
+        if not new:
+            break
+        tried += new
+        cands = [p for i, p in enumerate(cands) if wide.carries(i)] + new
+        wide, left = _fine_pour(cands, total, exact_in)
+    if left > 0:
+        return tried, edges, wf
+    return tried, cands, wide
+
+
+def _fine_pour(edges: list, total: float, exact_in: bool) -> tuple[WaterFill, float]:
+    wf = WaterFill(edges, exact_in=exact_in)
+    left = wf.pour(total, WIDEN_CHUNKS)
+    wf.refine(total / WIDEN_CHUNKS, WIDEN_LEVELS)
+    return wf, left
 
 
 def _under_the_cap(scorer: Scorer, edges: list, wf: WaterFill, pool: list, index: dict, total: float) -> list:
