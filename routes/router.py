@@ -14,7 +14,9 @@ find_best_route runs, in order:
    (add, drop or swap a leg) from the better of the two, over every path tried on the way,
    seeded with swaps of its weakest leg and, for small splits, the best two-leg 5%-grid pair.
    When the gross optimum has more legs than the cap, which to keep is chosen the same ways
-   on finer pours (_under_the_cap);
+   on finer pours (_under_the_cap). A split that ends with WIDEN_FROM legs or more is also
+   widened (_widen: marginal pricing over a wider search from its pool states, finer pours)
+   and settled again from there; the better of the two is kept;
 5. the winner by exact net amount, every candidate re-executed with the exact math in encoding
    order (routes.route). A split only wins when its exact net beats the best single path.
 
@@ -63,7 +65,8 @@ GRAPH_COLUMNS_FROM = 12  # legs in use before column generation also searches th
 GRAPH_COLUMNS_DRY = 4  # ... or before it does so when the first search's paths have run dry
 GRAPH_COLUMNS_GAIN = 5e-4  # ... and only after a round that gained at least this much (5 bp)
 GRAPH_SEARCHES = 2  # ... at most this many times per route (a trade the candidates can't fill: no limit)
-WIDEN_FROM = 10  # legs in the gross optimum from which a big split is widened (_widen)
+WIDEN_FROM = 10  # legs in the gas-aware split from which a big split is widened (_widen)
+WIDEN_PATHS = 1500  # ... unless the first search found more paths than this (a big graph: too dear)
 WIDEN_ROUNDS = 3  # ... rounds of marginal pricing, each re-poured
 WIDEN_CHUNKS, WIDEN_LEVELS = 256, 4  # ... on pours this fine
 WIDEN_PER_TOKEN, WIDEN_KEEP = 12, 32  # ... over the paths of one wider graph search from the pool states
@@ -309,8 +312,8 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     # the paths column generation prices at every round: on a big graph the first search returns
     # thousands, and the best for a slice of the trade are among its best for a slice of it fresh
     sign = 1.0 if scorer.exact_in else -1.0
-    dense = len(paths) > PRICED_PATHS  # a big graph: widening a big split would cost too much there
-    if dense and left == 0:  # (a trade the candidates can't fill needs them all)
+    dense = len(paths) > WIDEN_PATHS  # a big graph: widening a big split would cost too much there
+    if len(paths) > PRICED_PATHS and left == 0:  # (a trade the candidates can't fill needs them all)
         half = PRICED_PATHS // 2
         by_part = sorted(paths, key=lambda p: -sign * p.part)[:half]
         by_full = sorted(paths, key=lambda p: -(sign * p.full - scorer.leg_cost(p.edges)))[:half]
@@ -356,12 +359,11 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     if not checked and hopeless():
         return None, None, None
     _finish(wf, total)
-    widened = None
-    if not dense and sum(wf.carries(i) for i in range(len(edges))) >= WIDEN_FROM:
-        widened = _widen(graph, constraints, paths, scorer, edges, wf, total)  # (before the leg searches edit wf)
+    start = wf.snapshot()  # the leg searches edit wf in place
     gross, net = _settle(scorer, paths, edges, wf, tried, total, single)
-    if widened is not None:
-        more, wide_edges, wide = widened
+    if not dense and net is not None and len(net.legs) >= WIDEN_FROM:
+        wf.restore(start)
+        more, wide_edges, wide = _widen(graph, constraints, paths, scorer, edges, wf, total)
         if wide is not wf and sign * wide.value > sign * wf.value:
             # settled as well, not instead: which legs to keep under the cap is a combinatorial
             # choice, and a better uncapped optimum can still lead the leg searches elsewhere

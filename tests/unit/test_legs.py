@@ -202,3 +202,24 @@ def test_best_pair_is_a_two_leg_grid_split_of_disjoint_paths():
     tiny = RouteRequest(A, B, E18 // 10 ** 6, gas_price_wei=10 ** 9, wrapped_native=B)
     assert _best_pair(find_paths(graph, A, B, amount=tiny.amount), Scorer(tiny, IDENTITY), [], {},
                       float(tiny.amount)) == set()
+
+
+def test_widening_a_big_split_pays_more_than_the_split_it_started_from(monkeypatch):
+    """A 12-leg split on the 1,000-pool bench market (seed 5, case 22): the paths that marginal
+    pricing over a wider search adds once the split's pools are loaded make it pay more; the
+    router settles both and keeps the better, so widening never pays less."""
+    import routes.router as router
+    from solver.bench import make_cases
+
+    market = build_market(1000, seed=1005)
+    graph = build_graph(market.pools)
+    req = make_cases(market, 23, random.Random(5 * 1_000_003 + 1000))[22]
+    widened = find_best_route(graph, req).route
+    big = router.WIDEN_FROM
+    monkeypatch.setattr(router, "WIDEN_FROM", 10 ** 9)
+    narrow = find_best_route(graph, req).route
+    assert req.kind == EXACT_IN and len(narrow.legs) >= big
+    assert widened.net_amount > narrow.net_amount
+    run = execute([[graph_edge(graph, h) for h in leg.hops] for leg in widened.legs],
+                  [leg.amount_in for leg in widened.legs], exact_in=True)
+    assert run.complete and run.amount_out == widened.amount_out  # the quote is the exact run

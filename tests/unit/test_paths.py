@@ -6,7 +6,8 @@ import pytest
 
 from routes.curves import build_curve
 from routes.graph import build_graph, edge_allowed
-from routes.paths import PathConstraints, enumerate_paths, find_paths, residual_quote, residual_quotes
+from routes.paths import (PathConstraints, enumerate_paths, find_paths, marginal_columns, residual_quote,
+                          residual_quotes)
 from routes.pools import V2Pool, V3Pool
 from routes.route import execute
 from routes.swap import swap_exact_in, swap_exact_out
@@ -144,6 +145,29 @@ def test_find_paths_from_states_prefers_the_untapped_pool():
     best_after = max(find_paths(g, A, B, amount=10 * E18, state=state), key=lambda q: q.full)
     assert ac in best_fresh.edges  # untouched, the route through C pays best ...
     assert best_after.edges == (ab,)  # ... but once A->C carries 500, the direct pair does
+
+
+def test_marginal_columns_are_the_paths_that_beat_the_level_at_the_pool_states():
+    g = graph_abcd()
+    (ac,) = g.edges_between(A, C)
+    paths = [q.edges for q in find_paths(g, A, B, amount=E18)]
+    state = {ac.key: 500 * E18}  # A->C carries a lot: the paths through C pay less at the margin
+
+    def marginal(p):
+        m = 1.0
+        for e in p:
+            m *= e.curve.marginal(state.get(e.key, 0.0))
+        return m
+
+    rate = sorted(marginal(p) for p in paths)[1]  # the level sits between the worst path and the rest
+    picked = marginal_columns(paths, [], state, rate)
+    assert picked and all(marginal(p) > rate for p in picked)
+    assert [marginal(p) for p in picked] == sorted((marginal(p) for p in picked), reverse=True)
+    assert len(picked) == sum(marginal(p) > rate * (1 + 1e-6) for p in paths)
+    assert marginal_columns(paths, [], state, rate, limit=1) == picked[:1]
+    assert not marginal_columns(paths, paths, state, rate)  # every path is already a column
+    (ca,) = g.edges_between(C, A)  # a chosen path that runs A-C the other way rules out the paths through it
+    assert all(ac not in p for p in marginal_columns(paths, [(ca,)], state, 0.0))
 
 
 def v3_pool() -> V3Pool:
