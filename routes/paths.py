@@ -232,12 +232,15 @@ class _Search:
                    for _, _, full, part, gas in prefixes)
 
 
+_CAP_SLACK = 1 + 1e-9  # float slack on a pool's input cap: the curves clamp to the cap itself
+
+
 def _stepper(curve, exact_in: bool, u: float = 0.0):
     """One hop of a quote: output for an input (0 when the pool can't take that much input, so
     a saturated pool never looks like it carried the whole trade), or input for an output (inf
     when it can't deliver it). With `u` > 0 the pool has already taken u: the quote is for
     what comes on top of it."""
-    out, inp, cap = curve.out, curve.inp, curve.cap_in
+    out, inp, cap = curve.out, curve.inp, curve.cap_in * _CAP_SLACK
     if not u:
         return (lambda x: out(x) if x <= cap else 0.0) if exact_in else inp
     y0 = out(u)
@@ -347,8 +350,8 @@ def residual_quote(edges, state: dict, amount: float, exact_in: bool, base: dict
             if y0 is None:
                 y0 = base[e.key] = c.out(u)
         if exact_in:
-            if u + a > c.cap_in:
-                return 0.0
+            if u + a > c.cap_in * _CAP_SLACK:
+                return 0.0  # (a leg the water-filling poured to the brim asks for the cap itself, give or take an ulp)
             a = c.out(u + a) - y0
         else:
             a = c.inp(y0 + a) - u

@@ -14,9 +14,11 @@ find_best_route runs, in order:
    (add, drop or swap a leg) from the better of the two, over every path tried on the way,
    seeded with swaps of its weakest leg and, for small splits, the best two-leg 5%-grid pair.
    When the gross optimum has more legs than the cap, which to keep is chosen the same ways
-   on finer pours (_under_the_cap). A split that ends with WIDEN_FROM legs or more is also
-   widened (_widen: marginal pricing over a wider search from its pool states, finer pours)
-   and settled again from there; the better of the two is kept;
+   on finer pours (_under_the_cap). A split whose gross optimum ends with WIDEN_FROM legs or
+   more, or whose gas-aware split has WIDEN_SMALL_FROM, is also widened (_widen: marginal
+   pricing over a wider search from its pool states, finer pours) and settled again from
+   there; the better of the two is kept. The winner then tries dropping its smallest legs,
+   each re-poured and run exactly (_exact_drops);
 5. the winner by exact net amount, every candidate re-executed with the exact math in encoding
    order (routes.route). A split only wins when its exact net beats the best single path.
 
@@ -66,7 +68,8 @@ GRAPH_COLUMNS_DRY = 4  # ... or before it does so when the first search's paths 
 GRAPH_COLUMNS_GAIN = 5e-4  # ... and only after a round that gained at least this much (5 bp)
 GRAPH_SEARCHES = 2  # ... at most this many times per route (a trade the candidates can't fill: no limit)
 EXACT_DROPS_FROM, EXACT_DROPS = 3, 3  # splits of this many legs try dropping each of their smallest few, exactly
-WIDEN_FROM = 10  # legs of the settled split (gross or net of gas) from which it is widened (_widen)
+WIDEN_FROM = 10  # legs of the settled gross split from which a split is widened (_widen) ...
+WIDEN_SMALL_FROM = 4  # ... or of the settled split net of gas (then only that one is settled again)
 WIDEN_PATHS = 1500  # ... unless the first search found more paths than this (a big graph: too dear)
 WIDEN_ROUNDS = 3  # ... rounds of marginal pricing, each re-poured
 WIDEN_CHUNKS, WIDEN_LEVELS = 256, 4  # ... on pours this fine
@@ -362,27 +365,31 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     _finish(wf, total)
     start = wf.snapshot()  # the leg searches edit wf in place
     gross, net = _settle(scorer, paths, edges, wf, tried, total, single)
-    if not dense and max((len(r.legs) for r in (gross, net) if r is not None), default=0) >= WIDEN_FROM:
+    gross_big = gross is not None and len(gross.legs) >= WIDEN_FROM
+    if not dense and (gross_big or net is not None and len(net.legs) >= WIDEN_SMALL_FROM):
         wf.restore(start)
         more, wide_edges, wide = _widen(graph, constraints, paths, scorer, edges, wf, total)
         if wide is not wf and sign * wide.value > sign * wf.value:
             # settled as well, not instead: which legs to keep under the cap is a combinatorial
             # choice, and a better uncapped optimum can still lead the leg searches elsewhere
             _finish(wide, total)
-            g, n = _settle(scorer, paths, wide_edges, wide, _union(tried, more), total, single)
+            g, n = _settle(scorer, paths, wide_edges, wide, _union(tried, more), total, single, gross_big)
             gross = g if g is not None and g.better_than(gross) else gross
             net = n if n is not None and n.better_than(net) else net
     return gross, net, None
 
 
 def _settle(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFill, tried: list, total: float,
-            single: tuple | None) -> tuple[Route | None, Route | None]:
-    """(best gross route, best gas-aware route) from the gross optimum `wf` over `edges`."""
+            single: tuple | None, gross: bool = True) -> tuple[Route | None, Route | None]:
+    """(best gross route, best gas-aware route) from the gross optimum `wf` over `edges`;
+    without `gross`, the gross route is not settled (None) unless it is the gas-aware one."""
     req = scorer.request
     # every path tried on the way, for the leg searches: a path the gross optimum left empty
     # can still be the best second leg once gas counts (a cheaper two-hop path, say)
     pool = _union(edges, tried)
     index = {tuple(e.key for e in p): i for i, p in enumerate(pool)}
+    if scorer.rate > 0 and not gross:
+        return None, _gas_aware(scorer, paths, edges, wf, pool, index, total, single)
     gross_options = [(edges, wf)]
     if sum(wf.carries(i) for i in range(len(edges))) > req.max_legs:
         gross_options = _under_the_cap(scorer, edges, wf, pool, index, total)
@@ -486,7 +493,8 @@ def _gas_aware(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFil
     else:
         start, source, legs_of = back_legs, backward, edges
     # swapping the only leg of a single path for another path is the single-path search's job
-    hints = _replacements(paths, scorer, legs_of, source, pool, index, total) if len(start) > 1 else []
+    hints = _replacements(paths, scorer, legs_of, source, pool, index, total,
+                          every=len(start) <= PAIR_UP_TO) if len(start) > 1 else []
     # a split of a few legs may be beaten by a different pair altogether (big splits have room
     # to move one leg at a time, and pairing is dear on them)
     pair = _best_pair(paths, scorer, pool, index, total) if len(start) <= PAIR_UP_TO else set()
@@ -555,34 +563,39 @@ def _split_can_pay(scorer: Scorer, wf: WaterFill, single: Route, edges: list) ->
 
 
 def _replacements(paths: list[PathQuote], scorer: Scorer, legs_of: list, wf: WaterFill, pool: list,
-                  index: dict, total: float, count: int = REPLACEMENTS) -> list[set[int]]:
-    """Leg sets (indices into `pool`) that swap the split's weakest leg for one of the `count`
-    paths of the first search that pay best, net of gas, for that leg's amount once it is gone.
+                  index: dict, total: float, count: int = REPLACEMENTS, every: bool = False) -> list[set[int]]:
+    """Leg sets (indices into `pool`) that swap the split's weakest leg (with `every`, each of its
+    legs in turn) for one of the `count` paths of the first search that pay best, net of gas,
+    for that leg's amount once it is gone.
 
     This is the move that finds a cheaper leg: the weakest leg is often there for its depth,
     while a path with fewer or cheaper hops (a V2 pair's hop instead of a V3 one, two hops
-    instead of three) carries the same slice for less gas. New paths join `pool` (and `index`).
+    instead of three) carries the same slice for less gas. In a split of two or three legs the
+    leg to trade can be the big one, which a swap of the weakest never reaches.
+    New paths join `pool` (and `index`).
     """
     active = [i for i in range(len(wf.amounts)) if wf.carries(i)]
     if not active:
         return []
     sign = 1.0 if scorer.exact_in else -1.0
     level = wf.level(total / CHUNKS / 2 ** ROUGH)
-    weakest = min(active, key=lambda i: wf.rent(i, level) - scorer.leg_cost(legs_of[i]))
-    amount = wf.amounts[weakest]
-    probe = wf.copy()
-    probe.drain(weakest)
-    quoted = residual_quotes(paths, probe.model.state, amount, exact_in=scorer.exact_in)
-    quoted.sort(key=lambda q: -(sign * q[0] - scorer.leg_cost(q[1])))
-    keep = {index[tuple(e.key for e in legs_of[i])] for i in active if i != weakest}
-    used = {e.key for i in keep for e in pool[i]}
+    targets = active if every else [min(active, key=lambda i: wf.rent(i, level) - scorer.leg_cost(legs_of[i]))]
     hints = []
-    for _, path in quoted:
-        if len(hints) >= count:
-            break
-        if index.get(tuple(e.key for e in path)) in keep or any(e.reverse_key in used for e in path):
-            continue
-        hints.append(keep | {_pool_slot(pool, index, path)})
+    for target in targets:
+        probe = wf.copy()
+        probe.drain(target)
+        quoted = residual_quotes(paths, probe.model.state, wf.amounts[target], exact_in=scorer.exact_in)
+        quoted.sort(key=lambda q: -(sign * q[0] - scorer.leg_cost(q[1])))
+        keep = {index[tuple(e.key for e in legs_of[i])] for i in active if i != target}
+        used = {e.key for i in keep for e in pool[i]}
+        found = 0
+        for _, path in quoted:
+            if found >= count:
+                break
+            if index.get(tuple(e.key for e in path)) in keep or any(e.reverse_key in used for e in path):
+                continue
+            hints.append(keep | {_pool_slot(pool, index, path)})
+            found += 1
     return hints
 
 

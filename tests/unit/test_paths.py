@@ -147,6 +147,19 @@ def test_find_paths_from_states_prefers_the_untapped_pool():
     assert best_after.edges == (ab,)  # ... but once A->C carries 500, the direct pair does
 
 
+def test_a_slice_that_fills_a_pool_to_its_cap_is_quoted():
+    """A leg the water-filling pours to the brim asks for the pool's cap give or take an ulp;
+    quoting it 0 as "more than the pool can take" hid the leg from the swap search (measured:
+    8.7 bp lost on a 2-leg split)."""
+    pool = v3_pool()
+    g = build_graph([pool])
+    (edge,) = g.edges_between(pool.token0, pool.token1)
+    cap = edge.curve.cap_in
+    assert residual_quote((edge,), {}, cap * (1 + 1e-12), True) == pytest.approx(edge.curve.out(cap))
+    assert residual_quote((edge,), {}, cap * 1.01, True) == 0.0
+    assert residual_quote((edge,), {edge.key: cap / 2}, cap / 2 * (1 + 1e-12), True) > 0.0
+
+
 def test_marginal_columns_are_the_paths_that_beat_the_level_at_the_pool_states():
     g = graph_abcd()
     (ac,) = g.edges_between(A, C)
