@@ -217,6 +217,7 @@ def test_widening_a_big_split_pays_more_than_the_split_it_started_from(monkeypat
     widened = find_best_route(graph, req).route
     big = router.WIDEN_FROM
     monkeypatch.setattr(router, "WIDEN_FROM", 10 ** 9)
+    monkeypatch.setattr(router, "WIDEN_SMALL_FROM", 10 ** 9)
     narrow = find_best_route(graph, req).route
     assert req.kind == EXACT_IN and len(narrow.legs) >= big
     assert widened.net_amount > narrow.net_amount
