@@ -124,10 +124,12 @@ def execute(paths, amounts: list[int], *, exact_in: bool) -> Execution:
 
 
 def execute_folding(paths, amounts: list[int], *, exact_in: bool) -> tuple[Execution, list]:
-    """Like `execute`, but a leg the pools refuse is folded into the last leg instead of failing.
+    """Like `execute`, but a leg the pools refuse is folded into the legs after it instead of failing.
 
     Whatever a refused leg carried (a sliver whose output rounds to zero, a float-model edge
-    case at a pool's last tick) goes to the last leg, so callers put their largest leg last.
+    case at a pool's last tick) rides along with the next leg that can take it on top of its
+    own amount (a leg that can't runs with its own amount alone, and the carry moves on), so
+    callers put their largest leg last. Fails only when the carry is left over at the end.
     Returns the execution and the legs' paths in run order.
     """
     order = [i for i, a in enumerate(amounts) if a > 0]
@@ -135,19 +137,23 @@ def execute_folding(paths, amounts: list[int], *, exact_in: bool) -> tuple[Execu
     legs: list[tuple[Hop, ...]] = []
     used = []
     carry = total_in = total_out = 0
-    for n, i in enumerate(order):
-        amount = amounts[i] + (carry if n == len(order) - 1 else 0)
-        hops = _run_leg(paths[i], amount, state, exact_in)
+    for i in order:
+        hops = None
+        for amount in ((amounts[i] + carry, amounts[i]) if carry else (amounts[i],)):
+            trial = dict(state)  # (a refused leg must leave the pools as they were)
+            hops = _run_leg(paths[i], amount, trial, exact_in)
+            if hops is not None:
+                state = trial
+                carry -= amount - amounts[i]
+                break
         if hops is None:
-            if n == len(order) - 1:
-                return Execution(tuple(legs), total_in, total_out, False), used
             carry += amounts[i]
             continue
         legs.append(hops)
         used.append(paths[i])
         total_in += hops[0].amount_in
         total_out += hops[-1].amount_out
-    return Execution(tuple(legs), total_in, total_out, True), used
+    return Execution(tuple(legs), total_in, total_out, carry == 0), used
 
 
 def _run_leg(edges, amount: int, state: dict[str, Pool], exact_in: bool) -> tuple[Hop, ...] | None:

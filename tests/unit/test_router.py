@@ -9,7 +9,7 @@ import pytest
 from routes.gas import GasModel, NativePrice, gas_cost
 from routes.graph import build_graph
 from routes.pools import V2Pool
-from routes.route import EXACT_IN, EXACT_OUT, execute, price_impact_bps, share_bps
+from routes.route import EXACT_IN, EXACT_OUT, execute, execute_folding, price_impact_bps, share_bps
 from routes.router import RouteRequest, find_best_route
 from routes.swap import swap_exact_in, swap_exact_out
 from routes.synthetic import build_market
@@ -190,3 +190,18 @@ def test_synthetic_market_routes_are_complete_and_chained(kind):
         assert route.amount_in == amount
     else:
         assert route.amount_out >= amount
+
+
+def test_a_refused_leg_rides_with_the_next_leg_that_can_take_it():
+    """Exact-out: the first leg asks a thin pair for more than it holds, the last leg is thin
+    too; the deep middle leg carries the refused amount on top of its own. (Folding into the
+    last leg only, as before, failed the whole route: hypothesis found an 11-leg split that
+    came back "not enough liquidity" once one of its pools was made deeper.)"""
+    g = build_graph([pair("1", A, B, 10 * E18, 5 * E18), pair("2", A, B, 1000 * E18, 1000 * E18, dex="sushiswap"),
+                     pair("3", A, B, 10 * E18, 6 * E18, dex="pancake")])
+    thin, deep, last = (next(e for e in g.edges_between(A, B) if e.pool.address.endswith(n)) for n in "123")
+    wanted = [6 * E18, 10 * E18, 3 * E18]
+    run, used = execute_folding([(thin,), (deep,), (last,)], wanted, exact_in=False)
+    assert run.complete and [p[0] for p in used] == [deep, last]
+    assert [leg[-1].amount_out for leg in run.legs] == [16 * E18, 3 * E18]
+    assert not execute_folding([(thin,), (last,)], [6 * E18, 3 * E18], exact_in=False)[0].complete
