@@ -123,13 +123,18 @@ def execute(paths, amounts: list[int], *, exact_in: bool) -> Execution:
     return Execution(tuple(legs), total_in, total_out, True)
 
 
+_PARTIAL = (999, 990, 900, 500)  # per mille of a refused leg's amount tried before giving it all up
+
+
 def execute_folding(paths, amounts: list[int], *, exact_in: bool) -> tuple[Execution, list]:
     """Like `execute`, but a leg the pools refuse is folded into the legs after it instead of failing.
 
     Whatever a refused leg carried (a sliver whose output rounds to zero, a float-model edge
     case at a pool's last tick) rides along with the next leg that can take it on top of its
     own amount (a leg that can't runs with its own amount alone, and the carry moves on), so
-    callers put their largest leg last. Fails only when the carry is left over at the end.
+    callers put their largest leg last. A refused leg first tries a little less (a pool the
+    plan filled to the brim may have a little less left when its turn comes), and only the
+    rest is carried. Fails only when a carry is left over at the end.
     Returns the execution and the legs' paths in run order.
     """
     order = [i for i, a in enumerate(amounts) if a > 0]
@@ -139,12 +144,18 @@ def execute_folding(paths, amounts: list[int], *, exact_in: bool) -> tuple[Execu
     carry = total_in = total_out = 0
     for i in order:
         hops = None
-        for amount in ((amounts[i] + carry, amounts[i]) if carry else (amounts[i],)):
+        # with the carry on top; alone; or, when a pool the plan filled to the brim has less
+        # left than planned (the legs before took a little more), as much of it as goes through
+        tries = [amounts[i] + carry] if carry else []
+        tries += [amounts[i]] + [amounts[i] * k // 1000 for k in _PARTIAL]
+        for amount in tries:
+            if amount <= 0:
+                continue
             trial = dict(state)  # (a refused leg must leave the pools as they were)
             hops = _run_leg(paths[i], amount, trial, exact_in)
             if hops is not None:
                 state = trial
-                carry -= amount - amounts[i]
+                carry += amounts[i] - amount
                 break
         if hops is None:
             carry += amounts[i]

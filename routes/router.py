@@ -369,7 +369,11 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     if not dense and (gross_big or net is not None and len(net.legs) >= WIDEN_SMALL_FROM):
         wf.restore(start)
         more, wide_edges, wide = _widen(graph, constraints, paths, scorer, edges, wf, total)
-        if wide is not wf and sign * wide.value > sign * wf.value:
+        # worth settling when its float beats the first pour's, or what the first settle really
+        # got: with legs sharing pools the exact run can fall well short of its float plan
+        got = [r.amount_out if scorer.exact_in else r.amount_in for r in (gross, net) if r is not None]
+        reached = (max(got) if scorer.exact_in else min(got)) if got else wf.value
+        if wide is not wf and sign * wide.value > sign * min(wf.value, reached, key=lambda v: sign * v):
             # settled as well, not instead: which legs to keep under the cap is a combinatorial
             # choice, and a better uncapped optimum can still lead the leg searches elsewhere
             _finish(wide, total)

@@ -200,8 +200,21 @@ def test_a_refused_leg_rides_with_the_next_leg_that_can_take_it():
     g = build_graph([pair("1", A, B, 10 * E18, 5 * E18), pair("2", A, B, 1000 * E18, 1000 * E18, dex="sushiswap"),
                      pair("3", A, B, 10 * E18, 6 * E18, dex="pancake")])
     thin, deep, last = (next(e for e in g.edges_between(A, B) if e.pool.address.endswith(n)) for n in "123")
-    wanted = [6 * E18, 10 * E18, 3 * E18]
+    wanted = [12 * E18, 10 * E18, 3 * E18]  # the thin pair holds 5: not even half of 12 goes through
     run, used = execute_folding([(thin,), (deep,), (last,)], wanted, exact_in=False)
     assert run.complete and [p[0] for p in used] == [deep, last]
-    assert [leg[-1].amount_out for leg in run.legs] == [16 * E18, 3 * E18]
-    assert not execute_folding([(thin,), (last,)], [6 * E18, 3 * E18], exact_in=False)[0].complete
+    assert [leg[-1].amount_out for leg in run.legs] == [22 * E18, 3 * E18]
+    assert not execute_folding([(thin,), (last,)], [12 * E18, 3 * E18], exact_in=False)[0].complete
+
+
+def test_a_leg_that_finds_its_pool_shorter_than_planned_runs_for_what_it_can():
+    """Exact-out through a thin pair that holds 5: a leg asking for 5.001 is refused whole, but
+    99.9% of it goes through, and only the rest rides with the next leg."""
+    g = build_graph([pair("1", A, B, 10 * E18, 5 * E18 + E18 // 100), pair("2", A, B, 1000 * E18, 1000 * E18,
+                                                                         dex="sushiswap")])
+    thin, deep = (next(e for e in g.edges_between(A, B) if e.pool.address.endswith(n)) for n in "12")
+    asked = 5 * E18 + E18 // 100  # all the thin pair holds: it can never pay out its last wei
+    run, used = execute_folding([(thin,), (deep,)], [asked, 10 * E18], exact_in=False)
+    assert run.complete and [p[0] for p in used] == [thin, deep]
+    thin_out, deep_out = (leg[-1].amount_out for leg in run.legs)
+    assert thin_out == asked * 999 // 1000 and thin_out + deep_out == asked + 10 * E18
