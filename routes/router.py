@@ -410,15 +410,16 @@ def _widen(graph: PoolGraph, constraints: PathConstraints, paths: list[PathQuote
     The column rounds price a slice of the trade, which finds the deep paths fast, but their
     stop rule (an eighth of a slice must beat the water level) leaves out paths that are worth a
     few percent each only once the split's pools are loaded, which is where a split of ten or
-    twelve legs ends (measured: up to 10 bp of the reference optimum lost on the bench). So
-    once the gross optimum has WIDEN_FROM legs, the graph is searched once more from its pool
-    states with a wider beam, and a few rounds add the paths whose *marginal* rate beats the
-    water level (routes.paths.marginal_columns, the optimality condition itself), on finer
-    pours. The caller keeps the result only when it pays more than the split it started from.
+    twelve legs ends (measured: up to 30 bp of the reference optimum lost on the bench), and
+    smaller splits as well (5 bp on a 5-leg one). So once a split is settled with that many
+    legs (WIDEN_FROM, WIDEN_SMALL_FROM), the graph is searched once more from its pool states
+    with a wider beam, and a few rounds add the paths whose *marginal* rate beats the water
+    level (routes.paths.marginal_columns, the optimality condition itself), on finer pours.
+    The caller settles the result as well, and keeps whichever pays more.
     """
     req, exact_in = scorer.request, scorer.exact_in
     cands = [p for i, p in enumerate(edges) if wf.carries(i)]
-    wide, left = _fine_pour(cands, total, exact_in)
+    wide, left = _pour(cands, total, exact_in, WIDEN_LEVELS, WIDEN_CHUNKS)
     tried, pricing = [], None
     for _ in range(WIDEN_ROUNDS):
         if pricing is None:  # one search: a wide beam is dear, and the marginals are re-priced each round
@@ -434,17 +435,10 @@ def _widen(graph: PoolGraph, constraints: PathConstraints, paths: list[PathQuote
             break
         tried += new
         cands = [p for i, p in enumerate(cands) if wide.carries(i)] + new
-        wide, left = _fine_pour(cands, total, exact_in)
+        wide, left = _pour(cands, total, exact_in, WIDEN_LEVELS, WIDEN_CHUNKS)
     if left > 0:
         return tried, edges, wf
     return tried, cands, wide
-
-
-def _fine_pour(edges: list, total: float, exact_in: bool) -> tuple[WaterFill, float]:
-    wf = WaterFill(edges, exact_in=exact_in)
-    left = wf.pour(total, WIDEN_CHUNKS)
-    wf.refine(total / WIDEN_CHUNKS, WIDEN_LEVELS)
-    return wf, left
 
 
 def _under_the_cap(scorer: Scorer, edges: list, wf: WaterFill, pool: list, index: dict, total: float) -> list:
@@ -768,10 +762,10 @@ def _shares_a_pool(paths: list) -> bool:
     return False
 
 
-def _pour(edges, total: float, exact_in: bool, levels: int = ROUGH) -> tuple[WaterFill, float]:
+def _pour(edges, total: float, exact_in: bool, levels: int = ROUGH, chunks: int = CHUNKS) -> tuple[WaterFill, float]:
     wf = WaterFill(edges, exact_in=exact_in)
-    left = wf.pour(total, CHUNKS)
-    wf.refine(total / CHUNKS, levels)
+    left = wf.pour(total, chunks)
+    wf.refine(total / chunks, levels)
     return wf, left
 
 
