@@ -265,7 +265,7 @@ class RpcClient:
         unknown or repeated id, an item with neither result nor error, a non-object."""
         wanted = {item["id"] for item in items}
         if isinstance(answer, dict) and answer.get("error") is not None and (
-                len(items) > 1 or answer.get("id") not in wanted):
+                len(items) > 1 or not _is_id(answer.get("id")) or answer.get("id") not in wanted):
             # One error object for the whole request: the node refused all of it.
             error = answer["error"]
             if len(items) > 1 and _is_batch_limit_error(error):
@@ -283,7 +283,7 @@ class RpcClient:
             if not isinstance(item, dict):
                 raise _Transient("a batch item is not an object", delivered=True)
             key = item.get("id")
-            if isinstance(key, bool) or not isinstance(key, int) or key not in wanted:
+            if not _is_id(key) or key not in wanted:
                 raise _Transient(f"an answer carries id {str(key)[:20]!r}, which was never asked",
                                  delivered=True)
             if key in by_id:
@@ -393,3 +393,9 @@ def _parse_retry_after(value: str | None) -> float | None:
 def run(coro: Any) -> Any:
     """Run a coroutine from synchronous CLI code."""
     return asyncio.run(coro)
+
+
+def _is_id(key: Any) -> bool:
+    """Whether an answer's id can be one we sent (we number requests with ints; a node's
+    answer may carry anything, and a list or object id is not even hashable)."""
+    return isinstance(key, int) and not isinstance(key, bool)
