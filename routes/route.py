@@ -124,6 +124,7 @@ def execute(paths, amounts: list[int], *, exact_in: bool) -> Execution:
 
 
 _PARTIAL = (999, 990, 900, 500)  # per mille of a refused leg's amount tried before giving it all up
+_TAKERS = 4  # the biggest legs tried, each in turn, as the one that takes all that was carried
 
 
 def execute_folding(paths, amounts: list[int], *, exact_in: bool) -> tuple[Execution, list]:
@@ -134,13 +135,39 @@ def execute_folding(paths, amounts: list[int], *, exact_in: bool) -> tuple[Execu
     own amount (a leg that can't runs with its own amount alone, and the carry moves on), so
     callers put their largest leg last. A refused leg first tries a little less (a pool the
     plan filled to the brim may have a little less left when its turn comes), and only the
-    rest is carried. Fails only when a carry is left over at the end.
+    rest is carried. When anything was carried, moving all of it to each of the biggest legs in
+    turn is tried too, and the cheapest complete run wins: the next leg in line can be one
+    whose pools are nearly spent, where a carry costs many times what it would elsewhere.
+    Fails only when no way leaves no carry over at the end.
     Returns the execution and the legs' paths in run order.
     """
+    run, used, own = _fold(paths, amounts, exact_in)
+    if own == amounts:
+        return run, used
+    best = (run, used) if run.complete else None
+    carried = sum(amounts) - sum(own)
+    biggest = sorted((j for j, a in enumerate(own) if a > 0), key=own.__getitem__)[-_TAKERS:]
+    for j in biggest:
+        moved = own[:]
+        moved[j] += carried
+        trial, trial_used, _ = _fold(paths, moved, exact_in)
+        if trial.complete and (best is None or _cheaper(trial, best[0], exact_in)):
+            best = trial, trial_used
+    return best if best is not None else (run, used)
+
+
+def _cheaper(a: Execution, b: Execution, exact_in: bool) -> bool:
+    return a.amount_out > b.amount_out if exact_in else a.amount_in < b.amount_in
+
+
+def _fold(paths, amounts: list[int], exact_in: bool) -> tuple[Execution, list, list[int]]:
+    """One folding pass (see execute_folding); also returns how much of its own amount each
+    leg ran with (a carry it took on top is not counted)."""
     order = [i for i, a in enumerate(amounts) if a > 0]
     state: dict[str, Pool] = {}
     legs: list[tuple[Hop, ...]] = []
     used = []
+    own = [0] * len(amounts)
     carry = total_in = total_out = 0
     for i in order:
         hops = None
@@ -155,6 +182,7 @@ def execute_folding(paths, amounts: list[int], *, exact_in: bool) -> tuple[Execu
             hops = _run_leg(paths[i], amount, trial, exact_in)
             if hops is not None:
                 state = trial
+                own[i] = min(amount, amounts[i])
                 carry += amounts[i] - amount
                 break
         if hops is None:
@@ -164,7 +192,7 @@ def execute_folding(paths, amounts: list[int], *, exact_in: bool) -> tuple[Execu
         used.append(paths[i])
         total_in += hops[0].amount_in
         total_out += hops[-1].amount_out
-    return Execution(tuple(legs), total_in, total_out, carry == 0), used
+    return Execution(tuple(legs), total_in, total_out, carry == 0), used, own
 
 
 def _run_leg(edges, amount: int, state: dict[str, Pool], exact_in: bool) -> tuple[Hop, ...] | None:

@@ -327,6 +327,7 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     checked = False
     gained = inf  # the last round's gain, relative
     searches = 0  # graph searches made so far
+    pooled_all = False  # whether every path of the first search has been poured (when short)
     for round_ in range(COLUMN_ROUNDS):
         rate = _as_rate(wf.level(total / CHUNKS / 2 ** ROUGH), scorer.exact_in)
         if left > 0:
@@ -342,6 +343,13 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
                                      limit=min(COLUMN_BATCH << round_, room), graph=graph if searching else None,
                                      constraints=constraints, starved=left > 0)
         searches += searched
+        if not new and left > 0 and not pooled_all and len(paths) <= PRICED_PATHS:
+            # still short, and no path carries a slice on top of these states: the pour filled
+            # pools that other paths needed; pour again over all of the first search's paths
+            # (hypothesis found an exact-out trade refused once one of its pools got deeper)
+            pooled_all = True
+            new = [p for p in _union([p.edges for p in paths]) if p not in edges]
+            live = list(edges)
         if not new:
             break
         tried += new

@@ -218,3 +218,17 @@ def test_a_leg_that_finds_its_pool_shorter_than_planned_runs_for_what_it_can():
     assert run.complete and [p[0] for p in used] == [thin, deep]
     thin_out, deep_out = (leg[-1].amount_out for leg in run.legs)
     assert thin_out == asked * 999 // 1000 and thin_out + deep_out == asked + 10 * E18
+
+
+def test_a_carry_goes_to_the_leg_where_it_costs_least_not_the_next_in_line():
+    """Exact-out: the thin pair holds 5 of the 8 asked, so half of it runs and 4 are carried.
+    The next leg in line could take them, but its pair holds 10 and would pay 9 out of it at
+    a ruinous price; the deep last leg takes them for about what they are worth."""
+    g = build_graph([pair("1", A, B, 10 * E18, 5 * E18), pair("2", A, B, 10 * E18, 10 * E18, dex="sushiswap"),
+                     pair("3", A, B, 1000 * E18, 1000 * E18, dex="pancake")])
+    thin, spent, deep = (next(e for e in g.edges_between(A, B) if e.pool.address.endswith(n)) for n in "123")
+    run, used = execute_folding([(thin,), (spent,), (deep,)], [8 * E18, 5 * E18, 10 * E18], exact_in=False)
+    assert run.complete and [leg[-1].amount_out for leg in run.legs] == [4 * E18, 5 * E18, 14 * E18]
+    greedy_in = sum(swap_exact_out(p.pool, A, y).amount_in for p, y in ((thin, 4 * E18), (spent, 9 * E18)))
+    greedy_in += swap_exact_out(deep.pool, A, 10 * E18).amount_in
+    assert run.amount_in < greedy_in / 2
