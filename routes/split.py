@@ -371,7 +371,7 @@ class WaterFill:
         a pool that several paths enter first (exact-in) or leave last (exact-out), executed one
         after another, each path's amount is the one that makes the shared pool pass on exactly
         the flow planned for that path. Legs run from the smallest planned amount up, so a
-        sliver the pools refuse folds into the largest (routes.route.execute_folding).
+        sliver the pools refuse folds into a later or a bigger leg (routes.route.execute_folding).
         """
         model, exact_in = self.model, self.exact_in
         live = [i for i in range(len(self.amounts)) if self.enabled[i] and self.carries(i)]
