@@ -309,24 +309,40 @@ def marginal_columns(paths, have: list, state: dict, rate: float, limit: int = 2
     (residual_quotes, because by the marginal rate alone thin pools crowd out deep ones); this
     one finishes a big split off, once the slice-priced rounds have found the deep paths.
     """
-    keys = {tuple(e.key for e in c) for c in have}
-    used = {e.key for c in have for e in c}
     priced = []
     for p in paths:
         m = 1.0
         for e in p:
             m *= e.curve.marginal(state.get(e.key, 0.0))
-        if m > rate * (1 + 1e-6) and tuple(e.key for e in p) not in keys:
+        if m > rate * (1 + 1e-6):
             priced.append((m, p))
     priced.sort(key=lambda mp: -mp[0])
+    return fresh_paths([p for _, p in priced], have, limit)
+
+
+def fresh_paths(ranked, have: list, limit: int, accept=None) -> list:
+    """Up to `limit` of the `ranked` paths, in order, that are not in `have` and run no pool
+    against the direction `have` or an earlier pick uses it in (a split can't use a pool both
+    ways: the water-filling would count the two directions as two pools); with `accept`, only
+    the paths it accepts."""
+    keys = {path_key(p) for p in have}
+    used = {e.key for p in have for e in p}
     new = []
-    for _, p in priced:
+    for p in ranked:
         if len(new) >= limit:
             break
-        if not any(e.reverse_key in used for e in p):
-            new.append(p)
-            used.update(e.key for e in p)
+        k = path_key(p)
+        if k in keys or any(e.reverse_key in used for e in p) or accept is not None and not accept(p):
+            continue
+        new.append(p)
+        keys.add(k)
+        used.update(k)
     return new
+
+
+def path_key(edges) -> tuple:
+    """A path's identity: its pools and the direction it runs each one in."""
+    return tuple(e.key for e in edges)
 
 
 def curve_quote(edges, amount: float, exact_in: bool) -> float:

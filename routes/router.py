@@ -39,8 +39,8 @@ from math import inf
 from routes.gas import IDENTITY, GasModel, NativePrice, gas_cost
 from routes.graph import PoolGraph, build_graph
 from routes.grid import grid_route
-from routes.paths import (PathConstraints, PathQuote, curve_quote, find_paths, marginal_columns, residual_quote,
-                          residual_quotes, select_candidates)
+from routes.paths import (PathConstraints, PathQuote, curve_quote, find_paths, fresh_paths, marginal_columns,
+                          residual_quote, residual_quotes, select_candidates)
 from routes.pools import UNISWAP_V2, UNISWAP_V3
 from routes.route import EXACT_IN, EXACT_OUT, Leg, Route, execute, execute_folding, share_bps
 from routes.legs import float_net, grow_net, optimise_net, swap_net
@@ -348,7 +348,7 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
             # pools that other paths needed; pour again over all of the first search's paths
             # (hypothesis found an exact-out trade refused once one of its pools got deeper)
             pooled_all = True
-            new = [p for p in _union([p.edges for p in paths]) if p not in edges]
+            new = fresh_paths(_union([p.edges for p in paths]), edges, len(paths))
             live = list(edges)
         if not new:
             break
@@ -818,23 +818,13 @@ def _pick_columns(quoted: list[tuple[float, tuple]], scorer: Scorer, edges: list
     # the whole ranking, not its head: paths far down it for the whole slice still beat the
     # level with an eighth of it, and the big splits need them (measured on the bench)
     quoted = sorted(quoted, key=lambda q: -(sign * q[0] - cost(q[1])))
-    used = {e.key for p in edges for e in p}
-    have = {tuple(e.key for e in p) for p in edges}
     part = piece * 0.125
-    new = []
-    for _, path in quoted:
-        if len(new) >= limit:
-            break
-        keys = tuple(e.key for e in path)
-        if keys in have or any(e.reverse_key in used for e in path):
-            continue
+
+    def beats(path) -> bool:
         q = residual_quote(path, state, part, scorer.exact_in)
-        if not (q > part * rate if scorer.exact_in else q < inf and part > q * rate):
-            continue
-        new.append(path)
-        have.add(keys)
-        used.update(keys)
-    return new
+        return q > part * rate if scorer.exact_in else q < inf and part > q * rate
+
+    return fresh_paths([path for _, path in quoted], edges, limit, accept=beats)
 
 
 def _grid_route(candidates: list[PathQuote], scorer: Scorer) -> Route | None:
