@@ -20,7 +20,7 @@ from math import inf
 
 from routes.graph import PoolGraph
 from routes.grid import grid_route
-from routes.paths import (PathConstraints, PathQuote, curve_quote, enumerate_paths, marginal_columns,
+from routes.paths import (PathConstraints, PathQuote, curve_quote, enumerate_paths, marginal_columns, path_key,
                           select_candidates)
 from routes.route import EXACT_IN, Route, execute
 from routes.router import RouteRequest, Scorer, native_price_for, route_of
@@ -61,7 +61,7 @@ def _wide_candidates(paths, request: RouteRequest, fractions, top: int) -> list[
         chosen += select_candidates(quotes, exact_in=exact_in, by_full=top, by_part=0)
     unique: dict[tuple, PathQuote] = {}
     for q in chosen:
-        unique.setdefault(tuple(e.key for e in q.edges), q)
+        unique.setdefault(path_key(q.edges), q)
     # one more pass so that no pool is used in both directions by two candidates
     return select_candidates(list(unique.values()), exact_in=exact_in, by_full=len(unique), by_part=0)
 

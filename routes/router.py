@@ -40,7 +40,7 @@ from routes.gas import IDENTITY, GasModel, NativePrice, gas_cost
 from routes.graph import PoolGraph, build_graph
 from routes.grid import grid_route
 from routes.paths import (PathConstraints, PathQuote, curve_quote, find_paths, fresh_paths, marginal_columns,
-                          residual_quote, residual_quotes, select_candidates)
+                          path_key, residual_quote, residual_quotes, select_candidates)
 from routes.pools import UNISWAP_V2, UNISWAP_V3
 from routes.route import EXACT_IN, EXACT_OUT, Leg, Route, execute, execute_folding, share_bps
 from routes.legs import float_net, grow_net, optimise_net, swap_net
@@ -399,7 +399,7 @@ def _settle(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFill, 
     # every path tried on the way, for the leg searches: a path the gross optimum left empty
     # can still be the best second leg once gas counts (a cheaper two-hop path, say)
     pool = _union(edges, tried)
-    index = {tuple(e.key for e in p): i for i, p in enumerate(pool)}
+    index = {path_key(p): i for i, p in enumerate(pool)}
     if scorer.rate > 0 and not gross:
         return None, _gas_aware(scorer, paths, edges, wf, pool, index, total, single)
     gross_options = [(edges, wf)]
@@ -483,9 +483,9 @@ def _gas_aware(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFil
     sign = 1.0 if exact_in else -1.0
     costs = [scorer.leg_cost(p) for p in pool]
     edge_costs = [scorer.leg_cost(p) for p in edges]
-    first = index.get(tuple(e.key for e in single), None) if single is not None else None
+    first = index.get(path_key(single), None) if single is not None else None
     if first is None:
-        first = index[tuple(e.key for e in edges[max(range(len(edges)), key=wf.amounts.__getitem__)])]
+        first = index[path_key(edges[max(range(len(edges)), key=wf.amounts.__getitem__)])]
     forward = grow_net(pool, total, exact_in=exact_in, leg_costs=costs, first=first, chunks=CHUNKS,
                        levels=ROUGH, max_legs=min(6, cap), tick_cost=ticks)
     backward = optimise_net(edges, total, exact_in=exact_in, leg_costs=edge_costs, chunks=CHUNKS, levels=ROUGH,
@@ -524,8 +524,10 @@ def _exact_drops(scorer: Scorer, best: Route | None, winner: tuple | None, total
     if best is None or winner is None or len(best.legs) < EXACT_DROPS_FROM:
         return best
     paths, wf = winner
-    live = sorted((i for i in range(len(wf.amounts)) if wf.carries(i)), key=wf.amounts.__getitem__)
-    while len(live) >= EXACT_DROPS_FROM:
+    while True:
+        live = sorted((i for i in range(len(wf.amounts)) if wf.carries(i)), key=wf.amounts.__getitem__)
+        if len(live) < EXACT_DROPS_FROM:
+            return best
         found = None
         for i in live[:EXACT_DROPS]:
             keep = [paths[j] for j in live if j != i]
@@ -539,8 +541,6 @@ def _exact_drops(scorer: Scorer, best: Route | None, winner: tuple | None, total
         if found is None:
             return best
         paths, wf = found
-        live = sorted((i for i in range(len(wf.amounts)) if wf.carries(i)), key=wf.amounts.__getitem__)
-    return best
 
 
 def _any_pays(wf: WaterFill, scorer: Scorer, legs, edges: list, total: float) -> bool:
@@ -592,13 +592,13 @@ def _replacements(paths: list[PathQuote], scorer: Scorer, legs_of: list, wf: Wat
         probe.drain(target)
         quoted = residual_quotes(paths, probe.model.state, wf.amounts[target], exact_in=scorer.exact_in)
         quoted.sort(key=lambda q: -(sign * q[0] - scorer.leg_cost(q[1])))
-        keep = {index[tuple(e.key for e in legs_of[i])] for i in active if i != target}
+        keep = {index[path_key(legs_of[i])] for i in active if i != target}
         used = {e.key for i in keep for e in pool[i]}
         found = 0
         for _, path in quoted:
             if found >= count:
                 break
-            if index.get(tuple(e.key for e in path)) in keep or any(e.reverse_key in used for e in path):
+            if index.get(path_key(path)) in keep or any(e.reverse_key in used for e in path):
                 continue
             hints.append(keep | {_pool_slot(pool, index, path)})
             found += 1
@@ -640,7 +640,7 @@ def _best_pair(paths: list[PathQuote], scorer: Scorer, pool: list, index: dict, 
     return {_pool_slot(pool, index, edges) for edges in pair}
 
 
-def _union(*lists, key=lambda path: tuple(e.key for e in path)) -> list:
+def _union(*lists, key=path_key) -> list:
     """The items of all lists, each once by `key` (a path's pool directions by default; `id`
     for PathQuotes), in first-seen order."""
     seen, out = set(), []
@@ -655,7 +655,7 @@ def _union(*lists, key=lambda path: tuple(e.key for e in path)) -> list:
 
 def _pool_slot(pool: list, index: dict, edges) -> int:
     """The index of path `edges` in `pool`, appending it (and recording it in `index`) if new."""
-    keys = tuple(e.key for e in edges)
+    keys = path_key(edges)
     if keys not in index:
         index[keys] = len(pool)
         pool.append(edges)
@@ -663,7 +663,7 @@ def _pool_slot(pool: list, index: dict, edges) -> int:
 
 
 def _indices(edges: list, picks, index: dict) -> list[int]:
-    return [index[tuple(e.key for e in edges[i])] for i in picks]
+    return [index[path_key(edges[i])] for i in picks]
 
 
 def _best_of(scorer: Scorer, options, total: float, winner: bool = False):
@@ -675,7 +675,7 @@ def _best_of(scorer: Scorer, options, total: float, winner: bool = False):
     best, best_option, seen = None, None, set()
     for paths, wf in options:
         # forward growth and the local search often end on the same allocation: settle it once
-        plan = frozenset((tuple(e.key for e in paths[i]), wf.amounts[i]) for i in range(len(wf.amounts))
+        plan = frozenset((path_key(paths[i]), wf.amounts[i]) for i in range(len(wf.amounts))
                          if wf.carries(i))
         if plan in seen:
             continue
