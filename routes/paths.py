@@ -23,7 +23,7 @@ from WETH on the 10,000-pool bench market takes 4.2 ms with it and 0.95 ms with 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from heapq import heappush, heapreplace
+from heapq import heappop, heappush, heapreplace
 from math import inf
 
 from routes.graph import Edge, PoolGraph, edge_allowed
@@ -318,6 +318,95 @@ def marginal_columns(paths, have: list, state: dict, rate: float, limit: int = 2
             priced.append((m, p))
     priced.sort(key=lambda mp: -mp[0])
     return fresh_paths([p for _, p in priced], have, limit)
+
+
+def improving_paths(graph: PoolGraph, sell: str, buy: str, state: dict, rate: float, have: list, *,
+                    constraints: PathConstraints = PathConstraints(), limit: int = 20) -> list:
+    """marginal_columns over *every* path of the graph, without enumerating them all: the
+    `limit` best paths by marginal rate at `state` that beat `rate`, new to `have` and running
+    no pool against the direction `have` or an earlier pick uses it in (see fresh_paths).
+
+    The beam searches keep a few prefixes per token, ranked by what they deliver for a slice;
+    a split of a dozen legs needs paths that are only worth something at the margin, e.g. a
+    third prefix into a deep last pool the split already shares (measured: one such path, missed
+    by every search, cost 15 and 33 bp against the reference optimum). A path's marginal rate is
+    the product of its pools' marginal rates, so a best-first search finds the best ones
+    exactly: a prefix is ranked by its rate so far times the best rate from its token to `buy`
+    (per token, over one or two hops, ignoring that a path must be simple: never too low), and
+    complete paths come off the heap best first. Unloaded pools are ranked by their mid rate
+    (Edge.rate, never below the real marginal) so that no curve is built that isn't needed; a
+    complete path goes back on the heap priced with the real marginals before it can be picked.
+    Past three hops it enumerates.
+    """
+    if sell == buy or not graph.has_token(sell) or not graph.has_token(buy):
+        return []
+    c = constraints
+    if c.max_hops > 3:  # the bounds below cover two hops to go; longer paths are rare: enumerate
+        return marginal_columns(enumerate_paths(graph, sell, buy, constraints=c), have, state, rate, limit)
+    out = graph.out
+    filtered = bool(c.deny_protocols) or c.allow_protocols is not None
+    keys = {path_key(p) for p in have}
+    used = {e.key for p in have for e in p}
+
+    def bound(e: Edge) -> float:  # never below e's marginal rate at the state; 0 when unusable
+        if e.reverse_key in used or filtered and not edge_allowed(e, c.allow_protocols, c.deny_protocols):
+            return 0.0
+        u = state.get(e.key)
+        return e.curve.marginal(u) if u else e.rate
+
+    into = {t: max(map(bound, out[t][buy]), default=0.0) for t in out[buy]}
+    two: dict[str, float] = {}  # the best bound over one or two hops from a token to buy
+
+    def best_two(t: str) -> float:
+        v = two.get(t)
+        if v is None:
+            v = into.get(t, 0.0)
+            for o, edges in out[t].items():
+                k = into.get(o, 0.0)
+                if k > 0.0 and o != sell and o not in c.avoid_tokens:
+                    v = max(v, k * max(map(bound, edges), default=0.0))
+            two[t] = v
+        return v
+
+    bar = rate * (1 + 1e-6)
+    heap = [(-inf, 0, sell, (), (sell,), 1.0, False)]
+    count = 1  # ties break by insertion order: the same answer every run
+    new: list = []
+    while heap and len(new) < limit:
+        top, _, tok, prefix, seen, prod, priced = heappop(heap)
+        if -top <= bar:
+            break
+        if tok == buy:  # a complete path, the best left by its bounds
+            k = path_key(prefix)
+            if k in keys or any(e.reverse_key in used for e in prefix):
+                continue
+            if not priced:  # rank it again by its real marginal rate before it can be picked
+                m = 1.0
+                for e in prefix:
+                    m *= e.curve.marginal(state.get(e.key, 0.0))
+                heappush(heap, (-m, count, tok, prefix, seen, m, True))
+                count += 1
+                continue
+            new.append(prefix)
+            keys.add(k)
+            used.update(k)
+            continue
+        left = c.max_hops - len(prefix)
+        for other, edges in out[tok].items():
+            if other == buy:
+                rest = 1.0
+            elif left <= 1 or other in seen or other in c.avoid_tokens:
+                continue
+            else:
+                rest = into.get(other, 0.0) if left == 2 else best_two(other)
+            if rest <= 0.0:
+                continue
+            for e in edges:
+                p = prod * bound(e)
+                if p * rest > bar:
+                    heappush(heap, (-p * rest, count, other, prefix + (e,), seen + (other,), p, False))
+                    count += 1
+    return new
 
 
 def fresh_paths(ranked, have: list, limit: int, accept=None) -> list:

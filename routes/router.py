@@ -15,9 +15,9 @@ find_best_route runs, in order:
    seeded with swaps of its weakest leg and, for small splits, the best two-leg 5%-grid pair.
    When the gross optimum has more legs than the cap, which to keep is chosen the same ways
    on finer pours (_under_the_cap). A split whose gross optimum ends with WIDEN_FROM legs or
-   more, or whose gas-aware split has WIDEN_SMALL_FROM, is also widened (_widen: marginal
-   pricing over a wider search from its pool states, finer pours) and settled again from
-   there; the better of the two is kept. The winner then tries dropping its smallest legs,
+   more, or whose gas-aware split has WIDEN_SMALL_FROM, is also widened (_widen: the paths of
+   the whole graph priced at the margin from its pool states, finer pours) and settled again
+   from there; the better of the two is kept. The winner then tries dropping its smallest legs,
    each re-poured and run exactly (_exact_drops);
 5. the winner by exact net amount, every candidate re-executed with the exact math in encoding
    order (routes.route). A split only wins when its exact net beats the best single path.
@@ -39,7 +39,7 @@ from math import inf
 from routes.gas import IDENTITY, GasModel, NativePrice, gas_cost
 from routes.graph import PoolGraph, build_graph
 from routes.grid import grid_route
-from routes.paths import (PathConstraints, PathQuote, curve_quote, find_paths, fresh_paths, marginal_columns,
+from routes.paths import (PathConstraints, PathQuote, curve_quote, find_paths, fresh_paths, improving_paths,
                           path_key, residual_quote, residual_quotes, select_candidates)
 from routes.pools import UNISWAP_V2, UNISWAP_V3
 from routes.route import EXACT_IN, EXACT_OUT, Leg, Route, execute, execute_folding, share_bps
@@ -73,7 +73,6 @@ WIDEN_SMALL_FROM = 4  # ... or of the settled split net of gas (then only that o
 WIDEN_PATHS = 1500  # ... unless the first search found more paths than this (a big graph: too dear)
 WIDEN_ROUNDS = 3  # ... rounds of marginal pricing, each re-poured
 WIDEN_CHUNKS, WIDEN_LEVELS = 256, 4  # ... on pours this fine
-WIDEN_PER_TOKEN, WIDEN_KEEP = 12, 32  # ... over the paths of one wider graph search from the pool states
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,7 +375,7 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     gross_big = gross is not None and len(gross.legs) >= WIDEN_FROM
     if not dense and (gross_big or net is not None and len(net.legs) >= WIDEN_SMALL_FROM):
         wf.restore(start)
-        more, wide_edges, wide = _widen(graph, constraints, paths, scorer, edges, wf, total)
+        more, wide_edges, wide = _widen(graph, constraints, scorer, edges, wf, total)
         # worth settling when its float beats the first pour's, or what the first settle really
         # got: with legs sharing pools the exact run can fall well short of its float plan
         got = [r.amount_out if scorer.exact_in else r.amount_in for r in (gross, net) if r is not None]
@@ -411,8 +410,8 @@ def _settle(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFill, 
     return gross, _gas_aware(scorer, paths, edges, wf, pool, index, total, single)
 
 
-def _widen(graph: PoolGraph, constraints: PathConstraints, paths: list[PathQuote], scorer: Scorer, edges: list,
-           wf: WaterFill, total: float) -> tuple[list, list, WaterFill]:
+def _widen(graph: PoolGraph, constraints: PathConstraints, scorer: Scorer, edges: list, wf: WaterFill,
+           total: float) -> tuple[list, list, WaterFill]:
     """(paths tried, candidates, gross optimum over them) after widening a big split.
 
     The column rounds price a slice of the trade, which finds the deep paths fast, but their
@@ -420,25 +419,20 @@ def _widen(graph: PoolGraph, constraints: PathConstraints, paths: list[PathQuote
     few percent each only once the split's pools are loaded, which is where a split of ten or
     twelve legs ends (measured: up to 30 bp of the reference optimum lost on the bench), and
     smaller splits as well (5 bp on a 5-leg one). So once a split is settled with that many
-    legs (WIDEN_FROM, WIDEN_SMALL_FROM), the graph is searched once more from its pool states
-    with a wider beam, and a few rounds add the paths whose *marginal* rate beats the water
-    level (routes.paths.marginal_columns, the optimality condition itself), on finer pours.
-    The caller settles the result as well, and keeps whichever pays more.
+    legs (WIDEN_FROM, WIDEN_SMALL_FROM), a few rounds add the paths of the whole graph whose
+    *marginal* rate at its pool states beats the water level (routes.paths.improving_paths, the
+    optimality condition itself, found exactly by a best-first search), on finer pours. Any
+    beam misses some: a wide one (12 prefixes per token) left out the one path that cost two
+    capped splits 15 and 33 bp against the reference optimum. The caller settles the result as
+    well, and keeps whichever pays more.
     """
     req, exact_in = scorer.request, scorer.exact_in
     cands = [p for i, p in enumerate(edges) if wf.carries(i)]
     wide, left = _pour(cands, total, exact_in, WIDEN_LEVELS, WIDEN_CHUNKS)
-    tried, pricing = [], None
+    tried = []
     for _ in range(WIDEN_ROUNDS):
-        if pricing is None:  # one search: a wide beam is dear, and the marginals are re-priced each round
-            live = sum(wide.carries(i) for i in range(len(cands)))
-            found = find_paths(graph, req.sell, req.buy, amount=total / (min(live, req.max_legs) + 1),
-                               exact_in=exact_in, constraints=constraints, hop_cost=scorer.hop_costs(),
-                               tick_cost=scorer.rate * req.gas_model.v3_tick, state=wide.model.state,
-                               per_token=WIDEN_PER_TOKEN, keep=WIDEN_KEEP)
-            pricing = _union([p.edges for p in paths], [q.edges for q in found])
         rate = 0.0 if left > 0 else _as_rate(wide.level(total / WIDEN_CHUNKS / 2 ** WIDEN_LEVELS), exact_in)
-        new = marginal_columns(pricing, cands, wide.model.state, rate)
+        new = improving_paths(graph, req.sell, req.buy, wide.model.state, rate, cands, constraints=constraints)
         if not new:
             break
         tried += new

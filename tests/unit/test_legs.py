@@ -206,7 +206,7 @@ def test_best_pair_is_a_two_leg_grid_split_of_disjoint_paths():
 
 def test_widening_a_big_split_pays_more_than_the_split_it_started_from(monkeypatch):
     """A 12-leg split on the 1,000-pool bench market (seed 5, case 22): the paths that marginal
-    pricing over a wider search adds once the split's pools are loaded make it pay more; the
+    pricing over the whole graph adds once the split's pools are loaded make it pay more; the
     router settles both and keeps the better, so widening never pays less."""
     import routes.router as router
     from solver.bench import make_cases
@@ -224,6 +224,27 @@ def test_widening_a_big_split_pays_more_than_the_split_it_started_from(monkeypat
     run = execute([[graph_edge(graph, h) for h in leg.hops] for leg in widened.legs],
                   [leg.amount_in for leg in widened.legs], exact_in=True)
     assert run.complete and run.amount_out == widened.amount_out  # the quote is the exact run
+
+
+@pytest.mark.parametrize("seed, count, case", [(7, 20, 6), (17, 24, 9)])
+def test_a_capped_split_reaches_the_reference_once_widening_prices_every_path(seed, count, case):
+    """Two 11-12-leg splits on 1,000-pool bench markets that stayed 15 and 33 bp under the
+    reference optimum: one of the reference's legs was a path no beam search kept (a third
+    prefix into a deep last pool the split shares). Widening now prices every path of the
+    graph at the margin (routes.paths.improving_paths) and finds it."""
+    from routes.reference import reference_optimum
+    from solver.bench import gap_bps, make_cases
+
+    market = build_market(1000, seed=seed + 1000)
+    graph = build_graph(market.pools)
+    req = make_cases(market, count, random.Random(seed * 1_000_003 + 1000))[case]
+    route = find_best_route(graph, req).route
+    ref = reference_optimum(graph, req)
+    assert len(ref.legs) >= 11 and len(route.legs) >= 11
+    assert gap_bps(route, ref) >= -1.0
+    run = execute([[graph_edge(graph, h) for h in leg.hops] for leg in route.legs],
+                  [leg.amount_in for leg in route.legs], exact_in=True)
+    assert run.complete and run.amount_out == route.amount_out
 
 
 def test_exact_drops_remove_a_leg_the_float_gas_kept(monkeypatch):

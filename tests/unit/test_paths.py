@@ -6,8 +6,8 @@ import pytest
 
 from routes.curves import build_curve
 from routes.graph import build_graph, edge_allowed
-from routes.paths import (PathConstraints, enumerate_paths, find_paths, marginal_columns, residual_quote,
-                          residual_quotes)
+from routes.paths import (PathConstraints, enumerate_paths, find_paths, improving_paths, marginal_columns, path_key,
+                          residual_quote, residual_quotes)
 from routes.pools import V2Pool, V3Pool
 from routes.route import execute
 from routes.swap import swap_exact_in, swap_exact_out
@@ -181,6 +181,58 @@ def test_marginal_columns_are_the_paths_that_beat_the_level_at_the_pool_states()
     assert not marginal_columns(paths, paths, state, rate)  # every path is already a column
     (ca,) = g.edges_between(C, A)  # a chosen path that runs A-C the other way rules out the paths through it
     assert all(ac not in p for p in marginal_columns(paths, [(ca,)], state, 0.0))
+
+
+@pytest.mark.parametrize("constraints", [
+    PathConstraints(),
+    PathConstraints(max_hops=2),
+    PathConstraints(max_hops=4),  # past three hops it enumerates
+    PathConstraints(deny_protocols=frozenset({"uniswap_v2"})),
+    PathConstraints(allow_protocols=frozenset({"uniswap_v2"})),
+])
+def test_improving_paths_are_marginal_columns_over_every_path(constraints):
+    """The best-first search returns what pricing every enumerated path would, in the same
+    order, at loaded pool states: it prunes only what can't beat the level."""
+    import random
+
+    market = build_market(300, seed=41)
+    g = build_graph(market.pools)
+    rng = random.Random(3)
+    tokens = sorted(g.out)
+    checked = 0
+    while checked < 6:
+        sell, buy = rng.sample(tokens, 2)
+        paths = enumerate_paths(g, sell, buy, constraints=constraints)
+        if len(paths) < 8:
+            continue
+        checked += 1
+        # load the pools of a few paths, as a split would, and set the level among the rest
+        have = paths[:3]
+        state = {e.key: e.curve.cap_in * rng.uniform(0.05, 0.6) for p in have for e in p}
+
+        def marginal(p):
+            m = 1.0
+            for e in p:
+                m *= e.curve.marginal(state.get(e.key, 0.0))
+            return m
+
+        rates = sorted(marginal(p) for p in paths)
+        for rate in (0.0, rates[len(rates) // 2], rates[-1] * 2):
+            want = marginal_columns(paths, have, state, rate, limit=15)
+            got = improving_paths(g, sell, buy, state, rate, have, constraints=constraints, limit=15)
+            assert [path_key(p) for p in got] == [path_key(p) for p in want]
+        assert improving_paths(g, sell, buy, state, rates[-1] * 2, have, constraints=constraints) == []
+
+
+def test_improving_paths_honour_the_constraints_and_the_directions_in_use():
+    g = graph_abcd()
+    (ca,) = g.edges_between(C, A)
+    every = improving_paths(g, A, B, {}, 0.0, [])
+    assert {tuple(e.token_in for e in p) for p in every} == {(A,), (A, C), (A, C, D)}
+    assert improving_paths(g, A, B, {}, 0.0, [], constraints=PathConstraints(avoid_tokens=frozenset({D}))) == [
+        p for p in every if len(p) < 3]
+    assert [len(p) for p in improving_paths(g, A, B, {}, 0.0, [(ca,)])] == [1]  # A-C runs the other way
+    assert improving_paths(g, A, A, {}, 0.0, []) == [] and improving_paths(g, A, "0xnone", {}, 0.0, []) == []
 
 
 def v3_pool() -> V3Pool:
