@@ -29,6 +29,9 @@ from math import inf
 from routes.graph import Edge, PoolGraph, edge_allowed
 
 
+FRACTION = 0.125  # the slice of the trade the search quotes besides the whole (PathQuote.part)
+
+
 @dataclass(frozen=True, slots=True)
 class PathConstraints:
     """What the intent allows a path to touch. Protocol names match protocol or dex name."""
@@ -58,7 +61,7 @@ class PathQuote:
 
 def find_paths(graph: PoolGraph, sell: str, buy: str, *, amount: int, exact_in: bool = True,
                constraints: PathConstraints = PathConstraints(), per_token: int = 3,
-               fraction: float = 0.125, keep: int = 8, hop_cost: dict[str, float] | None = None,
+               fraction: float = FRACTION, keep: int = 8, hop_cost: dict[str, float] | None = None,
                tick_cost: float = 0.0, state: dict | None = None) -> list[PathQuote]:
     """Paths the beam completes, with their quotes; empty when nothing connects the tokens.
 
