@@ -14,7 +14,6 @@ from __future__ import annotations
 from routes.split import WaterFill
 
 SURPLUS_PRICED = 12  # outside paths whose surplus is priced per step, the best by next-slice rate
-CAP_SWAPS = 2  # at the leg cap, the best outsiders each tried in, with the leg they then make weakest out
 
 
 def optimise_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], chunks: int = 32,
@@ -169,19 +168,8 @@ def swap_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], cho
         if weakest is not None and len(active) > 1:
             moves.append((-rent[weakest], frozenset(active) - {weakest}))
         moves.sort(key=lambda m: -m[0])
-        trials = [m[1] for m in moves[:tries]] + [frozenset(h) for h in hints if round_ == 0]
-        if len(active) >= max_legs:
-            # at the cap an outsider must replace a leg, and the leg it makes redundant is often
-            # not the weakest now but the one it competes with for a pool: add it, re-pour, and
-            # drop whichever leg is weakest then (measured: +265 bp on a 12-leg split)
-            for _, j in gains[:CAP_SWAPS]:
-                if pour(frozenset(active + [j])) is None:
-                    continue
-                level = wf.level(eps)
-                out = min((i for i in active if wf.carries(i)), key=lambda i: wf.rent(i, level) - leg_costs[i])
-                trials.append(frozenset(active + [j]) - {out})
         step, step_set, step_snap = None, None, None
-        for legs in _unique(trials):
+        for legs in [m[1] for m in moves[:tries]] + [frozenset(h) for h in hints if round_ == 0]:
             net = pour(legs)
             if net is not None and (step is None or net > step):
                 step, step_set, step_snap = net, legs, wf.snapshot()
@@ -191,11 +179,6 @@ def swap_net(paths, total: float, *, exact_in: bool, leg_costs: list[float], cho
         wf.restore(best_snap)
     wf.restore(best_snap)
     return wf
-
-
-def _unique(sets: list[frozenset]) -> list[frozenset]:
-    seen: set = set()
-    return [x for x in sets if not (x in seen or seen.add(x))]
 
 
 def _likeliest(wf: WaterFill, n: int, eps: float, bar: float, count: int) -> list[int]:

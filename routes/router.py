@@ -14,11 +14,14 @@ find_best_route runs, in order:
    (add, drop or swap a leg) from the better of the two, over every path tried on the way,
    seeded with swaps of its weakest leg and, for small splits, the best two-leg 5%-grid pair.
    When the gross optimum has more legs than the cap, which to keep is chosen the same ways
-   on finer pours (_under_the_cap). A split whose gross optimum ends with WIDEN_FROM legs or
-   more, or whose gas-aware split has WIDEN_SMALL_FROM, is also widened (_widen: the paths of
-   the whole graph priced at the margin from its pool states, finer pours) and settled again
-   from there; the better of the two is kept. The winner then tries dropping its smallest legs,
-   each re-poured and run exactly (_exact_drops);
+   on finer pours (_under_the_cap); a split at the cap also tries each leg swapped for the
+   path of the whole graph that pays best in its place (_capped_swaps). A split whose gross
+   optimum ends with WIDEN_FROM legs or more, or whose gas-aware split has WIDEN_SMALL_FROM, is
+   also widened (_widen: the paths of the whole graph priced at the margin from its pool
+   states, finer pours) and settled again from there, and so is a trade that few paths can
+   carry whole (its candidates include paths searched for slivers of it: _sliver_paths); the
+   better of the two is kept. The winner then tries dropping its smallest legs, each re-poured
+   and run exactly (_exact_drops);
 5. the winner by exact net amount, every candidate re-executed with the exact math in encoding
    order (routes.route). A split only wins when its exact net beats the best single path.
 
@@ -394,14 +397,19 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
         return None, None, None
     _finish(wf, total)
     start = wf.snapshot()  # the leg searches edit wf in place
-    def columns(state: dict, amount: float) -> list:  # see _capped_columns
+    def paths_for(state: dict, amount: float) -> list:
+        # for _capped_swaps: the paths that pay best for `amount` on top of `state`, net of their
+        # hops' gas; without the ticks' gas, which costs a third of the search and changed no
+        # route on the bench's capped splits (the local search scores the ticks anyway)
         found = find_paths(graph, req.sell, req.buy, amount=amount, exact_in=scorer.exact_in, constraints=constraints,
-                           hop_cost=scorer.hop_costs(), tick_cost=scorer.rate * req.gas_model.v3_tick, state=state)
+                           hop_cost=scorer.hop_costs(), state=state)
         return [q.edges for q in sorted(found, key=lambda q: -(sign * q.full - scorer.leg_cost(q.edges)))]
 
-    gross, net = _settle(scorer, paths, edges, wf, tried, total, single, columns)
+    gross, net = _settle(scorer, paths, edges, wf, tried, total, single, paths_for)
     gross_big = gross is not None and len(gross.legs) >= WIDEN_FROM
-    if not dense and (gross_big or net is not None and len(net.legs) >= WIDEN_SMALL_FROM):
+    # a trade few paths can carry whole is split into slivers, which the slice-priced rounds miss
+    thin = sum(1 for p in paths if (p.full > 0 if scorer.exact_in else p.full < inf)) < FEW_PATHS
+    if not dense and (thin or gross_big or net is not None and len(net.legs) >= WIDEN_SMALL_FROM):
         wf.restore(start)
         more, wide_edges, wide = _widen(graph, constraints, scorer, edges, wf, total)
         # worth settling when its float beats the first pour's, or what the first settle really
@@ -412,31 +420,31 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
             # settled as well, not instead: which legs to keep under the cap is a combinatorial
             # choice, and a better uncapped optimum can still lead the leg searches elsewhere
             _finish(wide, total)
-            g, n = _settle(scorer, paths, wide_edges, wide, _union(tried, more), total, single, columns, gross_big)
+            g, n = _settle(scorer, paths, wide_edges, wide, _union(tried, more), total, single, paths_for, gross_big)
             gross = g if g is not None and g.better_than(gross) else gross
             net = n if n is not None and n.better_than(net) else net
     return gross, net, None
 
 
 def _settle(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFill, tried: list, total: float,
-            single: tuple | None, columns, gross: bool = True) -> tuple[Route | None, Route | None]:
+            single: tuple | None, paths_for, gross: bool = True) -> tuple[Route | None, Route | None]:
     """(best gross route, best gas-aware route) from the gross optimum `wf` over `edges`;
     without `gross`, the gross route is not settled (None) unless it is the gas-aware one.
-    `columns(state, rate, have)` prices the whole graph at a capped split's states."""
+    `paths_for(state, amount)` searches the graph for a leg's amount at a capped split's states."""
     req = scorer.request
     # every path tried on the way, for the leg searches: a path the gross optimum left empty
     # can still be the best second leg once gas counts (a cheaper two-hop path, say)
     pool = _union(edges, tried)
     index = {path_key(p): i for i, p in enumerate(pool)}
     if scorer.rate > 0 and not gross:
-        return None, _gas_aware(scorer, paths, edges, wf, pool, index, total, single, columns)
+        return None, _gas_aware(scorer, paths, edges, wf, pool, index, total, single, paths_for)
     gross_options = [(edges, wf)]
     if sum(wf.carries(i) for i in range(len(edges))) > req.max_legs:
-        gross_options = _under_the_cap(scorer, edges, wf, pool, index, total, columns)
+        gross_options = _under_the_cap(scorer, edges, wf, pool, index, total, paths_for)
     gross = _best_of(scorer, gross_options, total)
     if scorer.rate <= 0:
         return gross, gross
-    return gross, _gas_aware(scorer, paths, edges, wf, pool, index, total, single, columns)
+    return gross, _gas_aware(scorer, paths, edges, wf, pool, index, total, single, paths_for)
 
 
 def _widen(graph: PoolGraph, constraints: PathConstraints, scorer: Scorer, edges: list, wf: WaterFill,
@@ -473,10 +481,12 @@ def _widen(graph: PoolGraph, constraints: PathConstraints, scorer: Scorer, edges
 
 
 def _under_the_cap(scorer: Scorer, edges: list, wf: WaterFill, pool: list, index: dict, total: float,
-                   columns) -> list:
+                   paths_for) -> list:
     """Options for the best gross split that fits in a transaction, when the uncapped optimum
     `wf` (over `edges`) has more legs than the cap: backward elimination, forward growth from its
-    biggest legs, and a local search from the better of its biggest legs and that growth.
+    biggest legs, and a local search from the better of its biggest legs and that growth, seeded
+    with a swap of each leg for the path of the whole graph that pays best in its place
+    (_capped_swaps).
 
     Which legs to keep is decided on finer pours: with a dozen legs, 32 slices leave two or
     three per leg, too coarse to tell two subsets apart."""
@@ -496,17 +506,18 @@ def _under_the_cap(scorer: Scorer, edges: list, wf: WaterFill, pool: list, index
     else:
         probe.refine(total / CAP_CHUNKS, CAP_LEVELS)
         source = probe
-    hints = _capped_columns(columns, source, pool, pool, index)
-    zero = [0.0] * len(pool)
+    hints = _capped_swaps(paths_for, source, pool, pool, index)
+    zero = [0.0] * len(pool)  # the swaps' paths joined the pool
     swapped = swap_net(pool, total, leg_costs=zero, chosen=start, rounds=8, tries=4, hints=hints, **fine)
     return [(pool, backward), (pool, grown), (pool, swapped)]
 
 
 def _gas_aware(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFill, pool: list, index: dict,
-               total: float, single: tuple | None, columns) -> Route | None:
+               total: float, single: tuple | None, paths_for) -> Route | None:
     """The best split once gas counts (routes.legs): forward growth from the best single path
     over every path tried, backward elimination from the gross optimum `wf` (over `edges`), and
-    a local search from the better of the two, seeded with swaps of its weakest leg."""
+    a local search from the better of the two, seeded with swaps of its weakest leg (and, for a
+    split at the leg cap, of each leg: _capped_swaps)."""
     req, exact_in = scorer.request, scorer.exact_in
     cap, ticks = req.max_legs, scorer.rate * req.gas_model.v3_tick
     sign = 1.0 if exact_in else -1.0
@@ -536,7 +547,7 @@ def _gas_aware(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFil
     if pair:
         hints.append(pair)
     if len(start) >= cap:
-        hints += _capped_columns(columns, source, legs_of, pool, index)
+        hints += _capped_swaps(paths_for, source, legs_of, pool, index)
     costs += [scorer.leg_cost(p) for p in pool[len(costs):]]  # the replacements joined the pool
     swapped = swap_net(pool, total, exact_in=exact_in, leg_costs=costs, chosen=start, chunks=CHUNKS,
                        levels=ROUGH, max_legs=cap, tick_cost=ticks, hints=hints, rounds=SWAP_ROUNDS,
@@ -545,7 +556,7 @@ def _gas_aware(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFil
     return _exact_drops(scorer, best, winner, total)
 
 
-def _capped_columns(columns, wf: WaterFill, legs_of: list, pool: list, index: dict) -> list[set[int]]:
+def _capped_swaps(paths_for, wf: WaterFill, legs_of: list, pool: list, index: dict) -> list[set[int]]:
     """Leg sets (indices into `pool`) that swap one leg of a split at the leg cap (`wf` over
     `legs_of`) for a path of the whole graph; the paths join `pool` (and `index`).
 
@@ -554,7 +565,7 @@ def _capped_columns(columns, wf: WaterFill, legs_of: list, pool: list, index: di
     most of all one that shares a pool with the leg it replaces and so only pays once that leg
     is gone (measured: +265 bp on a 12-leg split of a trade far bigger than its pools, from a
     path no search had kept). So each leg in turn is drained and the graph searched for the
-    paths that pay best for its amount without it (`columns(state, amount)`)."""
+    paths that pay best for its amount without it (`paths_for(state, amount)`, best first)."""
     live = [i for i in range(len(wf.amounts)) if wf.carries(i)]
     keep = _indices(legs_of, live, index)
     taken = set(keep)
@@ -565,13 +576,12 @@ def _capped_columns(columns, wf: WaterFill, legs_of: list, pool: list, index: di
         others = set(keep[:n] + keep[n + 1:])
         used = {e.key for k in others for e in pool[k]}
         found = 0
-        for p in columns(probe.model.state, amount):
+        for p in paths_for(probe.model.state, amount):
             if found >= CAPPED_SWAPS:
                 break
-            slot = _pool_slot(pool, index, p)
-            if slot in taken or any(e.reverse_key in used for e in p):
+            if index.get(path_key(p)) in taken or any(e.reverse_key in used for e in p):
                 continue
-            hints.append(others | {slot})
+            hints.append(others | {_pool_slot(pool, index, p)})
             found += 1
     return hints
 

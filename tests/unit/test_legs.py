@@ -214,6 +214,8 @@ def test_widening_a_big_split_pays_more_than_the_split_it_started_from(monkeypat
     market = build_market(1000, seed=1005)
     graph = build_graph(market.pools)
     req = make_cases(market, 23, random.Random(5 * 1_000_003 + 1000))[22]
+    # the capped swaps (tested below) find this route from the narrow split too: isolate widening
+    monkeypatch.setattr(router, "CAPPED_SWAPS", 0)
     widened = find_best_route(graph, req).route
     big = router.WIDEN_FROM
     monkeypatch.setattr(router, "WIDEN_FROM", 10 ** 9)
@@ -242,6 +244,29 @@ def test_a_capped_split_reaches_the_reference_once_widening_prices_every_path(se
     ref = reference_optimum(graph, req)
     assert len(ref.legs) >= 11 and len(route.legs) >= 11
     assert gap_bps(route, ref) >= -1.0
+    run = execute([[graph_edge(graph, h) for h in leg.hops] for leg in route.legs],
+                  [leg.amount_in for leg in route.legs], exact_in=True)
+    assert run.complete and run.amount_out == route.amount_out
+
+
+def test_capped_swaps_trade_a_leg_for_the_path_it_competes_with(monkeypatch):
+    """A 12-leg split of a trade far bigger than its pools (1,000-pool bench market, seed 29,
+    case 18): the best 12 legs keep a leg whose first pool another path uses far better, and
+    that path was kept by no search (it only pays once the leg is gone). Draining each leg and
+    searching the graph for its amount finds it: 120 bp under the reference before, above it now."""
+    import routes.router as router
+    from routes.reference import reference_optimum
+    from solver.bench import gap_bps, make_cases
+
+    market = build_market(1000, seed=1029)
+    graph = build_graph(market.pools)
+    req = make_cases(market, 24, random.Random(29 * 1_000_003 + 1000))[18]
+    route = find_best_route(graph, req).route
+    ref = reference_optimum(graph, req)
+    assert len(route.legs) == req.max_legs and gap_bps(route, ref) >= -1.0
+    monkeypatch.setattr(router, "CAPPED_SWAPS", 0)
+    without = find_best_route(graph, req).route
+    assert gap_bps(route, without) > 100
     run = execute([[graph_edge(graph, h) for h in leg.hops] for leg in route.legs],
                   [leg.amount_in for leg in route.legs], exact_in=True)
     assert run.complete and run.amount_out == route.amount_out
