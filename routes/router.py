@@ -405,7 +405,9 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
                            hop_cost=scorer.hop_costs(), state=state)
         return [q.edges for q in sorted(found, key=lambda q: -(sign * q.full - scorer.leg_cost(q.edges)))]
 
-    gross, net = _settle(scorer, paths, edges, wf, tried, total, single, paths_for)
+    # a graph search per leg of a capped split costs 15-35 ms on the 10,000-pool graph, where the
+    # first search finds thousands of paths: 3x the p50 budget, so not there (as for widening)
+    gross, net = _settle(scorer, paths, edges, wf, tried, total, single, None if dense else paths_for)
     gross_big = gross is not None and len(gross.legs) >= WIDEN_FROM
     # a trade few paths can carry whole is split into slivers, which the slice-priced rounds miss
     thin = sum(1 for p in paths if (p.full > 0 if scorer.exact_in else p.full < inf)) < FEW_PATHS
@@ -430,7 +432,8 @@ def _settle(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFill, 
             single: tuple | None, paths_for, gross: bool = True) -> tuple[Route | None, Route | None]:
     """(best gross route, best gas-aware route) from the gross optimum `wf` over `edges`;
     without `gross`, the gross route is not settled (None) unless it is the gas-aware one.
-    `paths_for(state, amount)` searches the graph for a leg's amount at a capped split's states."""
+    `paths_for(state, amount)` searches the graph for a leg's amount at a capped split's states
+    (None: no such search, see _capped_swaps)."""
     req = scorer.request
     # every path tried on the way, for the leg searches: a path the gross optimum left empty
     # can still be the best second leg once gas counts (a cheaper two-hop path, say)
@@ -566,6 +569,8 @@ def _capped_swaps(paths_for, wf: WaterFill, legs_of: list, pool: list, index: di
     is gone (measured: +265 bp on a 12-leg split of a trade far bigger than its pools, from a
     path no search had kept). So each leg in turn is drained and the graph searched for the
     paths that pay best for its amount without it (`paths_for(state, amount)`, best first)."""
+    if paths_for is None or not CAPPED_SWAPS:
+        return []
     live = [i for i in range(len(wf.amounts)) if wf.carries(i)]
     keep = _indices(legs_of, live, index)
     taken = set(keep)
