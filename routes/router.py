@@ -67,6 +67,7 @@ SWAP_ROUNDS, SWAP_TRIES = 2, 3  # local search of the gas-aware legs: rounds, mo
 PRICED_PATHS = 600  # first-search paths column generation re-prices each round (half by fraction, half by full)
 PAIR_BY_FULL, PAIR_BY_PART, PAIR_STEPS = 6, 10, 20  # the two-leg grid: seed paths, steps
 PAIR_UP_TO = 3  # ... tried for splits of at most this many legs
+REPLACE_EVERY_UP_TO = 4  # splits of at most this many legs try replacing each leg, not only the weakest
 REPLACEMENTS = 3  # paths tried in place of the weakest leg, the best net of gas for its amount
 GRAPH_COLUMNS_FROM = 12  # legs in use before column generation also searches the graph again
 GRAPH_COLUMNS_DRY = 4  # ... or before it does so when the first search's paths have run dry
@@ -543,7 +544,7 @@ def _gas_aware(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFil
         start, source, legs_of = back_legs, backward, edges
     # swapping the only leg of a single path for another path is the single-path search's job
     hints = _replacements(paths, scorer, legs_of, source, pool, index, total,
-                          every=len(start) <= PAIR_UP_TO) if len(start) > 1 else []
+                          every=len(start) <= REPLACE_EVERY_UP_TO) if len(start) > 1 else []
     # a split of a few legs may be beaten by a different pair altogether (big splits have room
     # to move one leg at a time, and pairing is dear on them)
     pair = _best_pair(paths, scorer, pool, index, total) if len(start) <= PAIR_UP_TO else set()
@@ -653,8 +654,9 @@ def _replacements(paths: list[PathQuote], scorer: Scorer, legs_of: list, wf: Wat
 
     This is the move that finds a cheaper leg: the weakest leg is often there for its depth,
     while a path with fewer or cheaper hops (a V2 pair's hop instead of a V3 one, two hops
-    instead of three) carries the same slice for less gas. In a split of two or three legs the
-    leg to trade can be the big one, which a swap of the weakest never reaches.
+    instead of three) carries the same slice for less gas. In a split of a few legs the leg to
+    trade can be a big one, which a swap of the weakest never reaches (measured: a 4-leg split
+    1.9 bp under the reference kept a 3-hop leg, its second biggest).
     New paths join `pool` (and `index`).
     """
     active = [i for i in range(len(wf.amounts)) if wf.carries(i)]

@@ -272,6 +272,23 @@ def test_capped_swaps_trade_a_leg_for_the_path_it_competes_with(monkeypatch):
     assert run.complete and run.amount_out == route.amount_out
 
 
+def test_each_leg_of_a_four_leg_split_is_tried_for_a_cheaper_path(monkeypatch):
+    """A 4-leg split on the 1,000-pool bench market (seed 29, case 2) kept a 3-hop leg where a
+    2-hop path carries the same slice for one hop less gas; it is not the weakest leg, so only
+    trying a replacement for every leg finds it (1.9 bp under the reference before)."""
+    import routes.router as router
+    from routes.reference import reference_optimum
+    from solver.bench import gap_bps, make_cases
+
+    market = build_market(1000, seed=1029)
+    graph = build_graph(market.pools)
+    req = make_cases(market, 3, random.Random(29 * 1_000_003 + 1000))[2]
+    route = find_best_route(graph, req).route
+    assert len(route.legs) == 4 and gap_bps(route, reference_optimum(graph, req)) >= -1.0
+    monkeypatch.setattr(router, "REPLACE_EVERY_UP_TO", 3)
+    assert gap_bps(route, find_best_route(graph, req).route) > 1.0
+
+
 def test_exact_drops_remove_a_leg_the_float_gas_kept(monkeypatch):
     """A 5-leg exact-out split on the 100-pool bench market (seed 11, case 3) that lost 0.9 bp
     to the 5% grid's 3 legs, all of them its own: the float nets kept two legs whose gain and
