@@ -573,21 +573,31 @@ def _capped_swaps(paths_for, wf: WaterFill, legs_of: list, pool: list, index: di
     if paths_for is None or not CAPPED_SWAPS:
         return []
     live = [i for i in range(len(wf.amounts)) if wf.carries(i)]
-    keep = _indices(legs_of, live, index)
-    taken = set(keep)
+    return _swaps(wf, legs_of, live, pool, index, paths_for, CAPPED_SWAPS)
+
+
+def _swaps(wf: WaterFill, legs_of: list, targets: list[int], pool: list, index: dict, ranked,
+           count: int) -> list[set[int]]:
+    """Leg sets (indices into `pool`) that swap each leg of `targets` (of `wf`, over `legs_of`)
+    for each of the first `count` paths of `ranked(state, amount)`, the best paths for that
+    leg's amount at the pool states without it, that are not legs already and run no pool
+    against the direction a remaining leg uses it in. New paths join `pool` (and `index`)."""
+    live = [i for i in range(len(wf.amounts)) if wf.carries(i)]
+    slots = dict(zip(live, _indices(legs_of, live, index)))
+    taken = set(slots.values())
     hints = []
-    for n, i in enumerate(live):
+    for target in targets:
         probe = wf.copy()
-        amount = probe.drain(i)
-        others = set(keep[:n] + keep[n + 1:])
+        amount = probe.drain(target)
+        others = taken - {slots[target]}
         used = {e.key for k in others for e in pool[k]}
         found = 0
-        for p in paths_for(probe.model.state, amount):
-            if found >= CAPPED_SWAPS:
+        for path in ranked(probe.model.state, amount):
+            if found >= count:
                 break
-            if index.get(path_key(p)) in taken or any(e.reverse_key in used for e in p):
+            if index.get(path_key(path)) in taken or any(e.reverse_key in used for e in path):
                 continue
-            hints.append(others | {_pool_slot(pool, index, p)})
+            hints.append(others | {_pool_slot(pool, index, path)})
             found += 1
     return hints
 
@@ -665,23 +675,13 @@ def _replacements(paths: list[PathQuote], scorer: Scorer, legs_of: list, wf: Wat
     sign = 1.0 if scorer.exact_in else -1.0
     level = wf.level(total / CHUNKS / 2 ** ROUGH)
     targets = active if every else [min(active, key=lambda i: wf.rent(i, level) - scorer.leg_cost(legs_of[i]))]
-    hints = []
-    for target in targets:
-        probe = wf.copy()
-        probe.drain(target)
-        quoted = residual_quotes(paths, probe.model.state, wf.amounts[target], exact_in=scorer.exact_in)
+
+    def ranked(state: dict, amount: float) -> list:
+        quoted = residual_quotes(paths, state, amount, exact_in=scorer.exact_in)
         quoted.sort(key=lambda q: -(sign * q[0] - scorer.leg_cost(q[1])))
-        keep = {index[path_key(legs_of[i])] for i in active if i != target}
-        used = {e.key for i in keep for e in pool[i]}
-        found = 0
-        for _, path in quoted:
-            if found >= count:
-                break
-            if index.get(path_key(path)) in keep or any(e.reverse_key in used for e in path):
-                continue
-            hints.append(keep | {_pool_slot(pool, index, path)})
-            found += 1
-    return hints
+        return [path for _, path in quoted]
+
+    return _swaps(wf, legs_of, targets, pool, index, ranked, count)
 
 
 def _best_pair(paths: list[PathQuote], scorer: Scorer, pool: list, index: dict, total: float) -> set[int]:
