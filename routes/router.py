@@ -79,7 +79,7 @@ WIDEN_SMALL_FROM = 4  # ... or of the settled split net of gas (then only that o
 WIDEN_PATHS = 1500  # ... unless the first search found more paths than this (a big graph: too dear)
 WIDEN_ROUNDS = 3  # ... rounds of marginal pricing, each re-poured
 WIDEN_CHUNKS, WIDEN_LEVELS = 256, 4  # ... on pours this fine
-CAPPED_SWAPS = 1  # paths of the whole graph tried in place of each leg of a split at the leg cap
+CAPPED_SWAPS = 2  # paths of the whole graph tried in place of each leg of a split at the leg cap
 
 
 @dataclass(frozen=True, slots=True)
