@@ -15,7 +15,7 @@ find_best_route runs, in order:
    seeded with swaps of its weakest leg and, for small splits, the best two-leg 5%-grid pair.
    When the gross optimum has more legs than the cap, which to keep is chosen the same ways
    on finer pours (_under_the_cap); a split at the cap also tries each leg swapped for the
-   path of the whole graph that pays best in its place (_capped_swaps). A split whose gross
+   paths of the whole graph that pay best in its place (_capped_swaps). A split whose gross
    optimum ends with WIDEN_FROM legs or more, or whose gas-aware split has WIDEN_SMALL_FROM, is
    also widened (_widen: the paths of the whole graph priced at the margin from its pool
    states, finer pours) and settled again from there, and so is a trade that few paths can
@@ -489,7 +489,7 @@ def _under_the_cap(scorer: Scorer, edges: list, wf: WaterFill, pool: list, index
     """Options for the best gross split that fits in a transaction, when the uncapped optimum
     `wf` (over `edges`) has more legs than the cap: backward elimination, forward growth from its
     biggest legs, and a local search from the better of its biggest legs and that growth, seeded
-    with a swap of each leg for the path of the whole graph that pays best in its place
+    with swaps of each leg for the paths of the whole graph that pay best in its place
     (_capped_swaps).
 
     Which legs to keep is decided on finer pours: with a dozen legs, 32 slices leave two or
