@@ -510,7 +510,7 @@ def _under_the_cap(scorer: Scorer, edges: list, wf: WaterFill, pool: list, index
     else:
         probe.refine(total / CAP_CHUNKS, CAP_LEVELS)
         source = probe
-    hints = _capped_swaps(paths_for, source, pool, pool, index)
+    hints = _capped_swaps(paths_for, source, pool, pool, index, total)
     zero = [0.0] * len(pool)  # the swaps' paths joined the pool
     swapped = swap_net(pool, total, leg_costs=zero, chosen=start, rounds=8, tries=4, hints=hints, **fine)
     return [(pool, backward), (pool, grown), (pool, swapped)]
@@ -551,7 +551,7 @@ def _gas_aware(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFil
     if pair:
         hints.append(pair)
     if len(start) >= cap:
-        hints += _capped_swaps(paths_for, source, legs_of, pool, index)
+        hints += _capped_swaps(paths_for, source, legs_of, pool, index, total)
     costs += [scorer.leg_cost(p) for p in pool[len(costs):]]  # the replacements joined the pool
     swapped = swap_net(pool, total, exact_in=exact_in, leg_costs=costs, chosen=start, chunks=CHUNKS,
                        levels=ROUGH, max_legs=cap, tick_cost=ticks, hints=hints, rounds=SWAP_ROUNDS,
@@ -560,7 +560,7 @@ def _gas_aware(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFil
     return _exact_drops(scorer, best, winner, total)
 
 
-def _capped_swaps(paths_for, wf: WaterFill, legs_of: list, pool: list, index: dict) -> list[set[int]]:
+def _capped_swaps(paths_for, wf: WaterFill, legs_of: list, pool: list, index: dict, total: float) -> list[set[int]]:
     """Leg sets (indices into `pool`) that swap one leg of a split at the leg cap (`wf` over
     `legs_of`) for a path of the whole graph; the paths join `pool` (and `index`).
 
@@ -570,8 +570,8 @@ def _capped_swaps(paths_for, wf: WaterFill, legs_of: list, pool: list, index: di
     is gone (measured: +265 bp on a 12-leg split of a trade far bigger than its pools, from a
     path no search had kept). So each leg in turn is drained and the graph searched for the
     paths that pay best for its amount without it (`paths_for(state, amount)`, best first)."""
-    if paths_for is None or not CAPPED_SWAPS:
-        return []
+    if paths_for is None or not CAPPED_SWAPS or wf.filled < total * (1 - 1e-9):
+        return []  # (a capped split that can't carry the trade: a swap of one leg won't rescue it)
     live = [i for i in range(len(wf.amounts)) if wf.carries(i)]
     return _swaps(wf, legs_of, live, pool, index, paths_for, CAPPED_SWAPS)
 
