@@ -346,13 +346,20 @@ def improving_paths(graph: PoolGraph, sell: str, buy: str, state: dict, rate: fl
     c = constraints
     if c.max_hops > 3:  # the bounds below cover two hops to go; longer paths are rare: enumerate
         return marginal_columns(enumerate_paths(graph, sell, buy, constraints=c), have, state, rate, limit)
+    return fresh_paths(_by_marginal(graph, sell, buy, state, rate, have, c), have, limit)
+
+
+def _by_marginal(graph: PoolGraph, sell: str, buy: str, state: dict, rate: float, have: list,
+                 c: PathConstraints):
+    """The paths from sell to buy (up to three hops) whose marginal rate at `state` beats `rate`,
+    best first, lazily (see improving_paths). Edges that run a pool of `have` the other way are
+    pruned here; which paths are fresh is for the caller (fresh_paths) to decide."""
     out = graph.out
     filtered = bool(c.deny_protocols) or c.allow_protocols is not None
-    keys = {path_key(p) for p in have}
-    used = {e.key for p in have for e in p}
+    against = {e.reverse_key for p in have for e in p}
 
     def bound(e: Edge) -> float:  # never below e's marginal rate at the state; 0 when unusable
-        if e.reverse_key in used or filtered and not edge_allowed(e, c.allow_protocols, c.deny_protocols):
+        if e.key in against or filtered and not edge_allowed(e, c.allow_protocols, c.deny_protocols):
             return 0.0
         u = state.get(e.key)
         return e.curve.marginal(u) if u else e.rate
@@ -374,25 +381,19 @@ def improving_paths(graph: PoolGraph, sell: str, buy: str, state: dict, rate: fl
     bar = rate * (1 + 1e-6)
     heap = [(-inf, 0, sell, (), (sell,), 1.0, False)]
     count = 1  # ties break by insertion order: the same answer every run
-    new: list = []
-    while heap and len(new) < limit:
+    while heap:
         top, _, tok, prefix, seen, prod, priced = heappop(heap)
         if -top <= bar:
-            break
+            return
         if tok == buy:  # a complete path, the best left by its bounds
-            k = path_key(prefix)
-            if k in keys or any(e.reverse_key in used for e in prefix):
+            if priced:
+                yield prefix
                 continue
-            if not priced:  # rank it again by its real marginal rate before it can be picked
-                m = 1.0
-                for e in prefix:
-                    m *= e.curve.marginal(state.get(e.key, 0.0))
-                heappush(heap, (-m, count, tok, prefix, seen, m, True))
-                count += 1
-                continue
-            new.append(prefix)
-            keys.add(k)
-            used.update(k)
+            m = 1.0  # rank it again by its real marginal rate before it can come out
+            for e in prefix:
+                m *= e.curve.marginal(state.get(e.key, 0.0))
+            heappush(heap, (-m, count, tok, prefix, seen, m, True))
+            count += 1
             continue
         left = c.max_hops - len(prefix)
         for other, edges in out[tok].items():
@@ -409,7 +410,6 @@ def improving_paths(graph: PoolGraph, sell: str, buy: str, state: dict, rate: fl
                 if p * rest > bar:
                     heappush(heap, (-p * rest, count, other, prefix + (e,), seen + (other,), p, False))
                     count += 1
-    return new
 
 
 def fresh_paths(ranked, have: list, limit: int, accept=None) -> list:
