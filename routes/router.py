@@ -50,8 +50,8 @@ from routes.legs import float_net, grow_net, optimise_net, swap_net
 from routes.split import WaterFill, allocate, to_integers
 
 CHUNKS = 32  # slices of the first water-filling pass
-FEW_PATHS = 4  # a first search that finds fewer paths than this is followed by one for slivers ...
-SLIVER = 1024  # ... of the trade cut this fine (_sliver_paths)
+FEW_PATHS = 4  # fewer first-search paths: search for slivers too; fewer that carry it whole: widen
+SLIVER = 1024  # a sliver of the trade (_sliver_paths)
 LEVELS = 8  # polish passes, each at half the slice of the one before: ends at 1/256 of a slice
 ROUGH = 3  # polish passes while the candidate set or the legs are still being decided
 SINGLE_EXACT = 4  # single paths settled with the exact math, the best by float net
@@ -151,6 +151,11 @@ class Scorer:
             model = self.request.gas_model
             cost = self._leg_costs[edges] = self.rate * sum(model.hop_units(e.protocol) for e in edges)
         return cost
+
+    def hop_net(self, quote: float, edges) -> float:
+        """A float quote of a leg over `edges` (its output for exact-in, its input for exact-out)
+        as a score net of the leg's hop gas, higher is better: how paths are ranked for a slice."""
+        return (quote if self.exact_in else -quote) - self.leg_cost(edges)
 
     def path_cost(self, edges, amount: float) -> float:
         """Gas of the whole amount on one path, tick crossings estimated on the float curves."""
@@ -304,7 +309,7 @@ def _best_single(paths: list[PathQuote], scorer: Scorer) -> tuple[Route, tuple] 
     """
     sign = 1.0 if scorer.exact_in else -1.0
     amount = float(scorer.request.amount)
-    ranked = sorted(paths, key=lambda p: -(sign * p.full - scorer.leg_cost(p.edges)))[:12]
+    ranked = sorted(paths, key=lambda p: -scorer.hop_net(p.full, p.edges))[:12]
     nets = [(sign * p.full - scorer.path_cost(p.edges, amount), p) for p in ranked]
     nets.sort(key=lambda np: -np[0])
     tick = scorer.rate * scorer.request.gas_model.v3_tick
@@ -346,7 +351,7 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
     if len(paths) > PRICED_PATHS and left == 0:  # (a trade the candidates can't fill needs them all)
         half = PRICED_PATHS // 2
         by_part = sorted(paths, key=lambda p: -sign * p.part)[:half]
-        by_full = sorted(paths, key=lambda p: -(sign * p.full - scorer.leg_cost(p.edges)))[:half]
+        by_full = sorted(paths, key=lambda p: -scorer.hop_net(p.full, p.edges))[:half]
         paths = _union(by_part, by_full, key=id)
     # column generation: add the paths that pay best for one more slice at the current pool
     # states and beat the water level, and pour again, until none does or a round stops paying
@@ -404,7 +409,7 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
         # route on the bench's capped splits (the local search scores the ticks anyway)
         found = find_paths(graph, req.sell, req.buy, amount=amount, exact_in=scorer.exact_in, constraints=constraints,
                            hop_cost=scorer.hop_costs(), state=state)
-        return [q.edges for q in sorted(found, key=lambda q: -(sign * q.full - scorer.leg_cost(q.edges)))]
+        return [q.edges for q in sorted(found, key=lambda q: -scorer.hop_net(q.full, q.edges))]
 
     # a graph search per leg of a capped split costs 15-35 ms on the 10,000-pool graph, where the
     # first search finds thousands of paths: 3x the p50 budget, so not there (as for widening)
@@ -672,13 +677,12 @@ def _replacements(paths: list[PathQuote], scorer: Scorer, legs_of: list, wf: Wat
     active = [i for i in range(len(wf.amounts)) if wf.carries(i)]
     if not active:
         return []
-    sign = 1.0 if scorer.exact_in else -1.0
     level = wf.level(total / CHUNKS / 2 ** ROUGH)
     targets = active if every else [min(active, key=lambda i: wf.rent(i, level) - scorer.leg_cost(legs_of[i]))]
 
     def ranked(state: dict, amount: float) -> list:
         quoted = residual_quotes(paths, state, amount, exact_in=scorer.exact_in)
-        quoted.sort(key=lambda q: -(sign * q[0] - scorer.leg_cost(q[1])))
+        quoted.sort(key=lambda q: -scorer.hop_net(*q))
         return [path for _, path in quoted]
 
     return _swaps(wf, legs_of, targets, pool, index, ranked, count)
@@ -693,7 +697,7 @@ def _best_pair(paths: list[PathQuote], scorer: Scorer, pool: list, index: dict, 
     exact_in = scorer.exact_in
     sign = 1.0 if exact_in else -1.0
     cost = scorer.leg_cost
-    seeds = _union(sorted(paths, key=lambda p: -(sign * p.full - cost(p.edges)))[:PAIR_BY_FULL],
+    seeds = _union(sorted(paths, key=lambda p: -scorer.hop_net(p.full, p.edges))[:PAIR_BY_FULL],
                    sorted(paths, key=lambda p: -sign * p.part)[:PAIR_BY_PART], key=id)
     step = total / PAIR_STEPS
 
@@ -892,11 +896,9 @@ def _pick_columns(quoted: list[tuple[float, tuple]], scorer: Scorer, edges: list
                   rate: float, limit: int) -> list:
     """The best `limit` quoted paths, net of gas, that are new, don't run a pool against the
     direction the split already uses it in, and whose eighth of a slice beats `rate`."""
-    sign = 1.0 if scorer.exact_in else -1.0
-    cost = scorer.leg_cost
     # the whole ranking, not its head: paths far down it for the whole slice still beat the
     # level with an eighth of it, and the big splits need them (measured on the bench)
-    quoted = sorted(quoted, key=lambda q: -(sign * q[0] - cost(q[1])))
+    quoted = sorted(quoted, key=lambda q: -scorer.hop_net(*q))
     part = piece * 0.125
 
     def beats(path) -> bool:
