@@ -33,6 +33,8 @@ from solver.tokens import TokenInfo  # one token value type for config, lists an
 
 FEE_HISTORY_BLOCKS = 5
 FEE_HISTORY_PERCENTILE = 50
+# A pinned multicall whose block stamp is wrong is read once more before the quote fails.
+INCONSISTENT_REREADS = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,8 +279,18 @@ class RpcChainReader:
         if not calls:
             return []
         requests, decode = self.multicall_requests(calls, block)
-        return await self.decode_multicall(decode, await self.rpc.batch(requests, return_errors=True),
-                                           block)
+        for attempt in range(1 + INCONSISTENT_REREADS):
+            answers = await self.rpc.batch(requests, return_errors=True)
+            try:
+                return await self.decode_multicall(decode, answers, block)
+            except RpcError as exc:
+                # A pinned read that ran at another block is read again, still pinned and
+                # still checked: a node can answer from the wrong block for a moment (anvil
+                # while it mines, one bad backend behind a load balancer). One that keeps
+                # ignoring the pin fails as before; states are never mixed either way.
+                if exc.code != "inconsistent_block" or attempt == INCONSISTENT_REREADS:
+                    raise
+        raise AssertionError("unreachable")
 
     async def decode_multicall(self, decode: Callable[[list], list[CallResult]], answers: list,
                                block: int | str | None) -> list[CallResult]:
