@@ -14,6 +14,7 @@ A phase whose payload is bigger than one HTTP body is split into concurrent requ
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +34,10 @@ from solver.tokens import TokenInfo  # one token value type for config, lists an
 
 FEE_HISTORY_BLOCKS = 5
 FEE_HISTORY_PERCENTILE = 50
-# A pinned multicall whose block stamp is wrong is read once more before the quote fails.
+# A pinned multicall whose block stamp is wrong is read once more, after a short pause (a node
+# mid-block settles in milliseconds), before the quote fails.
 INCONSISTENT_REREADS = 1
+REREAD_PAUSE_S = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +293,7 @@ class RpcChainReader:
                 # ignoring the pin fails as before; states are never mixed either way.
                 if exc.code != "inconsistent_block" or attempt == INCONSISTENT_REREADS:
                     raise
+            await asyncio.sleep(REREAD_PAUSE_S)
         raise AssertionError("unreachable")
 
     async def decode_multicall(self, decode: Callable[[list], list[CallResult]], answers: list,
