@@ -399,6 +399,10 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
             break  # the round gained next to nothing, or none of the legs it added earns its gas
     if left > total * 1e-9:
         return None, None, int(wf.filled)
+    if sum(wf.carries(i) for i in range(len(edges))) > req.max_legs:
+        short = _over_the_cap(tried, total, scorer.exact_in, req.max_legs)
+        if short is not None:
+            return None, None, short
     if not checked and hopeless():
         return None, None, None
     _finish(wf, total)
@@ -634,6 +638,36 @@ def _exact_drops(scorer: Scorer, best: Route | None, winner: tuple | None, total
         if found is None:
             return best
         paths, wf = found
+
+
+def _over_the_cap(paths: list, total: float, exact_in: bool, cap: int) -> int | None:
+    """When no `cap` of `paths` can carry `total` even together with pools of their own (the
+    sum of the `cap` biggest capacities falls short), the fill of the biggest `cap`; else None.
+
+    A trade that many paths carry only together can't go in one transaction: this says so
+    before the leg searches under the cap, the widening and the capped swaps all try to fit it
+    (measured: a refused exact-output trade on the 10,000-pool graph, 200-250 ms -> 90 ms)."""
+    sizes = sorted(((_capacity(p, exact_in), k) for k, p in enumerate(paths)), reverse=True)[:cap]
+    if sum(size for size, _ in sizes) >= total * (1 - 1e-9):
+        return None
+    wf, _ = _pour([paths[k] for _, k in sizes], total, exact_in)
+    return int(wf.filled)
+
+
+def _capacity(path, exact_in: bool) -> float:
+    """The most `path` carries on its own from untouched pools: input for exact-in, output for
+    exact-out (each hop limited by its own pool and by what the hops around it take or give)."""
+    if exact_in:
+        x = inf
+        for e in reversed(path):
+            c = e.curve
+            x = min(c.cap_in, c.inp(x) if x < inf else inf)
+        return x
+    y = inf
+    for e in path:
+        c = e.curve
+        y = c.cap_out if y == inf else min(c.cap_out, c.out(min(y, c.cap_in)))
+    return y
 
 
 def _any_pays(wf: WaterFill, scorer: Scorer, legs, edges: list, total: float) -> bool:

@@ -99,6 +99,26 @@ def test_a_trade_no_path_can_carry_an_eighth_of_is_split_into_slivers():
     assert find_best_route(pools, RouteRequest(A, B, 900 * E18, kind=EXACT_OUT, split=False)).route is None
 
 
+def test_a_trade_only_more_legs_than_the_cap_can_carry_is_refused_with_what_the_cap_fills(monkeypatch):
+    """Twenty equal pairs of 100 B each, 1,500 B bought: all twenty together could deliver it,
+    twelve (the leg cap) can't. Refused before any leg search under the cap (the capacities
+    say so), and the fill reported is what twelve of them carry."""
+    import routes.router as router
+
+    def no_leg_search(*_args, **_kwargs):
+        raise AssertionError("a leg search ran for a trade the cap can't carry")
+
+    pools = [pair(str(i), A, B, 100 * E18, 100 * E18) for i in range(1, 21)]
+    with monkeypatch.context() as patch:
+        patch.setattr(router, "_under_the_cap", no_leg_search)
+        patch.setattr(router, "_gas_aware", no_leg_search)
+        res = find_best_route(pools, RouteRequest(A, B, 1500 * E18, kind=EXACT_OUT))
+    assert res.route is None and res.reason.startswith("not enough liquidity: best fills")
+    assert 1190 * E18 < res.max_fill < 1200 * E18
+    fits = find_best_route(pools, RouteRequest(A, B, 1100 * E18, kind=EXACT_OUT))
+    assert fits.route is not None and fits.route.amount_out == 1100 * E18 and len(fits.route.legs) <= 12
+
+
 def test_a_trade_that_dwarfs_all_but_one_path_still_splits_off_slivers():
     """100-pool bench market, seed 19, case 19: an exact-out trade only one pool can fill. The
     first search keeps that path alone; paths searched for slivers of the trade take 0.1% each
