@@ -79,6 +79,7 @@ WIDEN_SMALL_FROM = 4  # ... or of the settled split net of gas (then only that o
 WIDEN_PATHS = 1500  # ... unless the first search found more paths than this (a big graph: too dear)
 WIDEN_ROUNDS = 3  # ... rounds of marginal pricing, each re-poured
 WIDEN_CHUNKS, WIDEN_LEVELS = 256, 4  # ... on pours this fine
+DENSE_SWAPS_FROM_BP = 20.0  # ... except where a 12-leg cap costs at least this much (bp) of the uncapped optimum
 CAPPED_SWAPS = 2  # paths of the whole graph tried in place of each leg of a split at the leg cap
 
 
@@ -416,8 +417,8 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
         return [q.edges for q in sorted(found, key=lambda q: -scorer.hop_net(q.full, q.edges))]
 
     # a graph search per leg of a capped split costs 15-35 ms on the 10,000-pool graph, where the
-    # first search finds thousands of paths: 3x the p50 budget, so not there (as for widening)
-    gross, net = _settle(scorer, paths, edges, wf, tried, total, single, None if dense else paths_for)
+    # first search finds thousands of paths: there only when the cap costs a lot (_settle)
+    gross, net = _settle(scorer, paths, edges, wf, tried, total, single, paths_for, dense=dense)
     gross_big = gross is not None and len(gross.legs) >= WIDEN_FROM
     # a trade few paths can carry whole is split into slivers, which the slice-priced rounds miss
     thin = sum(1 for p in paths if (p.full > 0 if scorer.exact_in else p.full < inf)) < FEW_PATHS
@@ -439,7 +440,7 @@ def _best_split(graph: PoolGraph, constraints: PathConstraints, paths: list[Path
 
 
 def _settle(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFill, tried: list, total: float,
-            single: tuple | None, paths_for, gross: bool = True) -> tuple[Route | None, Route | None]:
+            single: tuple | None, paths_for, gross: bool = True, dense: bool = False) -> tuple[Route | None, Route | None]:
     """(best gross route, best gas-aware route) from the gross optimum `wf` over `edges`;
     without `gross`, the gross route is not settled (None) unless it is the gas-aware one.
     `paths_for(state, amount)` searches the graph for a leg's amount at a capped split's states
@@ -449,6 +450,11 @@ def _settle(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFill, 
     # can still be the best second leg once gas counts (a cheaper two-hop path, say)
     pool = _union(edges, tried)
     index = {path_key(p): i for i, p in enumerate(pool)}
+    if dense and not _cap_binds(scorer, edges, wf, total):
+        # on a big graph the search for each leg costs 15-35 ms: a second or so for a capped
+        # split, worth it only where the cap costs a lot (measured on 80 trades of 10,000-pool
+        # bench markets: +3.7 to +622 bp on the 20 it lets through; the others route the same)
+        paths_for = None
     if scorer.rate > 0 and not gross:
         return None, _gas_aware(scorer, paths, edges, wf, pool, index, total, single, paths_for)
     gross_options = [(edges, wf)]
@@ -567,6 +573,22 @@ def _gas_aware(scorer: Scorer, paths: list[PathQuote], edges: list, wf: WaterFil
                        tries=SWAP_TRIES)
     best, winner = _best_of(scorer, [(pool, forward), (edges, backward), (pool, swapped)], total, winner=True)
     return _exact_drops(scorer, best, winner, total)
+
+
+def _cap_binds(scorer: Scorer, edges: list, wf: WaterFill, total: float) -> bool:
+    """Whether the uncapped optimum `wf` (over `edges`) has more legs than the cap and its
+    biggest legs alone, re-poured, pay at least DENSE_SWAPS_FROM_BP less: then the legs of
+    the capped split are worth a graph search each (_capped_swaps)."""
+    cap = scorer.request.max_legs
+    live = [i for i in range(len(edges)) if wf.carries(i)]
+    if len(live) <= cap:
+        return False
+    biggest = sorted(live, key=wf.amounts.__getitem__)[-cap:]
+    capped, left = _pour([edges[i] for i in biggest], total, scorer.exact_in, CAP_LEVELS, CAP_CHUNKS)
+    if left > 0:
+        return True  # (the biggest legs can't carry it alone: the cap binds all the way)
+    sign = 1.0 if scorer.exact_in else -1.0
+    return sign * (wf.value - capped.value) >= abs(wf.value) * DENSE_SWAPS_FROM_BP / 1e4
 
 
 def _capped_swaps(paths_for, wf: WaterFill, legs_of: list, pool: list, index: dict, total: float) -> list[set[int]]:

@@ -272,6 +272,32 @@ def test_capped_swaps_trade_a_leg_for_the_path_it_competes_with(monkeypatch):
     assert run.complete and run.amount_out == route.amount_out
 
 
+def test_on_a_big_graph_capped_swaps_run_only_where_the_cap_costs_a_lot(monkeypatch):
+    """The same trade as above, its graph treated as a big one (WIDEN_PATHS below its path
+    count: no widening, and a search per leg only where the cap binds). Its cap costs far more
+    than DENSE_SWAPS_FROM_BP, so the swaps still run and gain over 100 bp; with the bar above
+    that cost they don't. Another 12-leg split there, whose cap costs little, searches nothing."""
+    import routes.router as router
+    from solver.bench import gap_bps, make_cases
+
+    market = build_market(1000, seed=1029)
+    graph = build_graph(market.pools)
+    cases = make_cases(market, 24, random.Random(29 * 1_000_003 + 1000))
+    monkeypatch.setattr(router, "WIDEN_PATHS", 0)
+    swapped = find_best_route(graph, cases[18]).route
+    monkeypatch.setattr(router, "DENSE_SWAPS_FROM_BP", 1e9)
+    assert gap_bps(swapped, find_best_route(graph, cases[18]).route) > 100
+
+    searched = []
+    monkeypatch.setattr(router, "DENSE_SWAPS_FROM_BP", 20.0)
+    monkeypatch.setattr(router, "_capped_swaps", lambda paths_for, *a: searched.append(paths_for) or [])
+    find_best_route(graph, cases[18])
+    assert searched and all(p is not None for p in searched)
+    searched.clear()
+    capped = find_best_route(graph, cases[12]).route  # capped too, but the cap costs little
+    assert len(capped.legs) == cases[12].max_legs and searched and all(p is None for p in searched)
+
+
 def test_each_leg_of_a_four_leg_split_is_tried_for_a_cheaper_path(monkeypatch):
     """A 4-leg split on the 1,000-pool bench market (seed 29, case 2) kept a 3-hop leg where a
     2-hop path carries the same slice for one hop less gas; it is not the weakest leg, so only
