@@ -79,8 +79,8 @@ WIDEN_SMALL_FROM = 4  # ... or of the settled split net of gas (then only that o
 WIDEN_PATHS = 1500  # ... unless the first search found more paths than this (a big graph: too dear)
 WIDEN_ROUNDS = 3  # ... rounds of marginal pricing, each re-poured
 WIDEN_CHUNKS, WIDEN_LEVELS = 256, 4  # ... on pours this fine
-DENSE_SWAPS_FROM_BP = 20.0  # ... except where a 12-leg cap costs at least this much (bp) of the uncapped optimum
-CAPPED_SWAPS = 2  # paths of the whole graph tried in place of each leg of a split at the leg cap
+CAPPED_SWAPS = 2  # paths of the whole graph tried in place of each leg of a split at the leg cap ...
+DENSE_SWAPS_FROM_BP = 20.0  # ... on a big graph (WIDEN_PATHS) only when the cap costs this much (bp) of the uncapped optimum
 
 
 @dataclass(frozen=True, slots=True)
@@ -663,8 +663,9 @@ def _exact_drops(scorer: Scorer, best: Route | None, winner: tuple | None, total
 
 
 def _over_the_cap(paths: list, total: float, exact_in: bool, cap: int) -> int | None:
-    """When no `cap` of `paths` can carry `total` even together with pools of their own (the
-    sum of the `cap` biggest capacities falls short), the fill of the biggest `cap`; else None.
+    """When no `cap` of `paths` can carry `total`, the fill of a pour over the `cap` biggest;
+    else None. "Can't" is proven: even the `cap` biggest capacities, each counted as if its
+    pools were its own, sum to less than `total`.
 
     A trade that many paths carry only together can't go in one transaction: this says so
     before the leg searches under the cap, the widening and the capped swaps all try to fit it
