@@ -2,8 +2,12 @@
 
 The devnet starts from the same saved state (block 3) every time, but other tests may mine
 blocks on the shared session devnet; so the goldens run against an anvil fork of it pinned
-at block 3, where the JSON is deterministic except `block_age_s`. After an intended change,
-regenerate with SOLVER_UPDATE_GOLDEN=1 and review the diff like code.
+at block 3. A fork takes its next base fee from the parent's newest block, and the router
+weighs gas, so the fork then mines one empty block at a fixed base fee: the gas price, and so
+the routes, are the same whatever ran before (they were not: the 10-WETH quote split in three
+after the rest of the suite and in two alone). The JSON is then deterministic except
+`block_age_s`. After an intended change, regenerate with SOLVER_UPDATE_GOLDEN=1 and review the
+diff like code.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ CASES = {
 
 
 SEED_BLOCK = 3  # the block every devnet starts at (deployment.json's block_number)
+BASE_FEE_WEI = 765_625_001  # block 3's base fee on a fresh devnet; the quotes read block 4
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +47,20 @@ def fork_at_seed(devnet):
     assert devnet.deployment["block_number"] == SEED_BLOCK
     fork = run(start_fork(devnet.url, SEED_BLOCK))
     try:
+        run_rpc(fork.url, "anvil_setNextBlockBaseFeePerGas", [hex(BASE_FEE_WEI)])
+        run_rpc(fork.url, "evm_mine", [])
         yield fork.url
     finally:
         fork.stop()
+
+
+def run_rpc(url: str, method: str, params: list):
+    from solver.rpc import RpcClient, run
+
+    async def one():
+        async with RpcClient(url) as rpc:
+            return await rpc.call(method, params)
+    return run(one())
 
 
 def stable(out: dict) -> dict:
