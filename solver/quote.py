@@ -69,8 +69,9 @@ def quote_on_market(engine: QuoteEngine, market: Market, intent, *, amount: int,
     result = engine.route(market, request)
     route = result.route
     if route is None:
-        raise NoRouteError(_humanise(result.reason or "no route", sell, buy),
-                           hint=_no_route_hint(intent), code="no_route")
+        raise NoRouteError(_no_route_message(result, request, sell, buy),
+                           hint=_no_route_hint(intent), code="no_route",
+                           context=_fill_context(result, request))
     if intent.kind == EXACT_IN:
         explicit = intent.min_amount_out
         if explicit is not None:
@@ -98,6 +99,23 @@ def quote_on_market(engine: QuoteEngine, market: Market, intent, *, amount: int,
 def _humanise(reason: str, sell: TokenInfo, buy: TokenInfo) -> str:
     """The router speaks in addresses; a trader reads symbols."""
     return reason.replace(sell.address, sell.symbol).replace(buy.address, buy.symbol)
+
+
+def _no_route_message(result: RouteResult, request: RouteRequest, sell: TokenInfo, buy: TokenInfo) -> str:
+    """The router's reason for a trader: symbols, and a fill in token units, not base units."""
+    if result.max_fill is None:
+        return _humanise(result.reason or "no route", sell, buy)
+    token = sell if request.kind == EXACT_IN else buy
+    places = min(token.decimals, 6)  # JSON's max_fill keeps every base unit
+    return (f"not enough liquidity: best fills {format_units(result.max_fill, token.decimals, places=places)}"
+            f" of {format_units(request.amount, token.decimals, places=places)} {token.symbol}")
+
+
+def _fill_context(result: RouteResult, request: RouteRequest) -> dict:
+    """For bots: the fill the router could do and the amount asked, both in base units."""
+    if result.max_fill is None:
+        return {}
+    return {"max_fill": str(result.max_fill), "amount": str(request.amount)}
 
 
 def _no_route_hint(intent) -> str:
