@@ -88,22 +88,31 @@ def render_explain(q: Quote, out) -> None:
 
     r = q.result
     scored = q.buy if q.exact_in else q.sell
+    from rich import box
+
+    # no vertical rules: the figures need the width on an 80-column terminal
     table = Table(title=f"alternatives considered ({r.paths_considered} paths, "
-                        f"{r.candidates} split candidates)")
-    for col in ("route", "legs", "hops", "gross", "gas", "net", "vs chosen"):
-        table.add_column(col, justify="right" if col != "route" else "left")
-    rows = [("chosen", q.route), ("best single path", r.best_single),
-            ("best split ignoring gas", r.best_split_gross), ("5% grid split", r.grid_split)]
-    for name, route in rows:
+                        f"{r.candidates} split candidates)", box=box.SIMPLE_HEAD, pad_edge=False)
+    rows = []
+    for name, route in (("chosen", q.route), ("best single path", r.best_single),
+                        ("split ignoring gas", r.best_split_gross), ("5% grid split", r.grid_split)):
         if route is None:
-            table.add_row(name, "-", "-", "n/a", "-", "-", "-")
+            rows.append((name, "-", "-", "n/a", "-", "-", "-"))
             continue
         gross = route.amount_out if q.exact_in else route.amount_in
         diff = route.net_amount - q.route.net_amount
         bps = diff * 10_000 / q.route.net_amount if q.route.net_amount else 0
-        table.add_row(name, str(len(route.legs)), str(route.hop_count),
-                      format_units(gross, scored.decimals),
-                      format_units(route.gas_cost or 0, scored.decimals),
-                      format_units(route.net_amount, scored.decimals),
-                      "—" if route == q.route else f"{bps:+.2f} bps")
+        rows.append((name, str(len(route.legs)), str(route.hop_count),
+                     format_units(gross, scored.decimals),
+                     format_units(route.gas_cost or 0, scored.decimals),
+                     format_units(route.net_amount, scored.decimals),
+                     "—" if route == q.route else f"{bps:+.2f} bp"))
+    for k, col in enumerate(("route", "legs", "hops", "gross", "gas", "net", "vs chosen")):
+        if col == "route":  # the label wraps on a narrow terminal; the figures never do
+            table.add_column(col, justify="left", min_width=8)
+        else:
+            table.add_column(col, justify="right", no_wrap=True,
+                             min_width=max(len(col), *(len(row[k]) for row in rows)))
+    for row in rows:
+        table.add_row(*row)
     out.print(table)
