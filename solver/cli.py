@@ -121,6 +121,7 @@ def swap(intent: Annotated[str, typer.Argument(help="The intent, in quotes.")],
          yes: Annotated[bool, typer.Option("--yes", help="Skip the confirmation prompt (bots).")] = False,
          approve_max: Annotated[bool, typer.Option("--approve-max", help="Approve the maximum instead of the exact amount.")] = False,
          keep_fork: Annotated[bool, typer.Option("--keep-fork", help="Leave the simulation fork running and print its URL.")] = False,
+         check_tokens: Annotated[bool, typer.Option("--check-tokens", help="First probe the route's tokens on a fork: a hostile one (fee-on-transfer, rebasing, blacklisting) stops the swap, exit 5.")] = False,
          config: ConfigOpt = None, chain: ChainOpt = None, rpc: RpcOpt = None,
          json_: JsonOpt = False, debug: DebugOpt = False) -> None:
     """Dry-run (--simulate) or execute (--send) the best route, atomically and guarded."""
@@ -128,7 +129,7 @@ def swap(intent: Annotated[str, typer.Argument(help="The intent, in quotes.")],
 
     run_swap(ctx_with(config, chain, rpc, json_, debug), intent, simulate=simulate, send=send,
              sender=sender, fund=fund, keystore=keystore, private_key_env=private_key_env,
-             yes=yes, approve_max=approve_max, keep_fork=keep_fork)
+             yes=yes, approve_max=approve_max, keep_fork=keep_fork, check_tokens=check_tokens)
 
 
 @app.command(epilog="Examples:\n\n  solver tokens\n\n  solver tokens usd --json")

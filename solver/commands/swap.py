@@ -16,7 +16,7 @@ SWAP_RESUME_SCHEMA = "solver.swap_resume/1"
 
 def run_swap(ctx: AppContext, intent_text: str, *, simulate: bool, send: bool, sender: str | None,
              fund: bool, keystore: Path | None, private_key_env: str | None, yes: bool,
-             approve_max: bool, keep_fork: bool) -> None:
+             approve_max: bool, keep_fork: bool, check_tokens: bool = False) -> None:
     from solver.commands.quote import load_intent, parse_sender
     from solver.rpc import run
 
@@ -38,10 +38,11 @@ def run_swap(ctx: AppContext, intent_text: str, *, simulate: bool, send: bool, s
                              code="sender_mismatch")
         sender = signer.address
     if send:
-        run(_send(ctx, chain, intent, intent_text, signer, yes=yes, approve_max=approve_max))
+        run(_send(ctx, chain, intent, intent_text, signer, yes=yes, approve_max=approve_max,
+                  check_tokens=check_tokens))
     else:
         run(_simulate(ctx, chain, intent, sender=sender, fund=fund, approve_max=approve_max,
-                      keep_fork=keep_fork))
+                      keep_fork=keep_fork, check_tokens=check_tokens))
 
 
 def _check_flags(*, simulate: bool, send: bool, fund: bool, keep_fork: bool, sender: str | None,
@@ -117,7 +118,7 @@ def _word_address(word: Any) -> str | None:
 # --- --simulate ----------------------------------------------------------------------------
 
 async def _simulate(ctx: AppContext, chain, intent, *, sender: str | None, fund: bool,
-                    approve_max: bool, keep_fork: bool) -> None:
+                    approve_max: bool, keep_fork: bool, check_tokens: bool = False) -> None:
     from solver.engine import QuoteEngine
     from solver.simulate import _throwaway_address, explain_revert, simulate_trade
 
@@ -127,6 +128,7 @@ async def _simulate(ctx: AppContext, chain, intent, *, sender: str | None, fund:
         plan, quote = await make_plan(engine, chain, intent, sender=actor)
     finally:
         await engine.close()
+    screen = await _screen(chain, quote, actor) if check_tokens else None
     sim = await simulate_trade(plan, parent_url=chain.rpc_url, sender=actor, fund=fund,
                                approve_max=approve_max, keep_fork=keep_fork)
     if not ctx.json:
@@ -138,21 +140,24 @@ async def _simulate(ctx: AppContext, chain, intent, *, sender: str | None, fund:
         raise SimulationError(f"the simulation failed: {why}", hint=explain_revert(sim.revert),
                               context={"simulation": sim.to_json(), "tx": plan.encoded.tx_json()})
     if ctx.json:
-        emit_json(plan.quote_json | {"simulation": sim.to_json()})
+        emit_json(plan.quote_json | {"simulation": sim.to_json()} | _checks_json(screen))
 
 
 # --- --send --------------------------------------------------------------------------------
 
 async def _send(ctx: AppContext, chain, intent, intent_text: str, signer, *, yes: bool,
-                approve_max: bool) -> None:
+                approve_max: bool, check_tokens: bool = False) -> None:
     from solver.engine import QuoteEngine
     from solver.send import send_trade
 
     engine = QuoteEngine(chain, ctx.config.defaults)
     quotes: list[Any] = []
+    screens: list[Any] = []
 
     async def plan_now():
         plan, quote = await make_plan(engine, chain, intent, sender=signer.address)
+        if check_tokens:  # every (re)quote, before its simulation and long before any send
+            screens.append(await _screen(chain, quote, signer.address))
         quotes.append(quote)
         return plan
 
@@ -176,11 +181,24 @@ async def _send(ctx: AppContext, chain, intent, intent_text: str, signer, *, yes
         emit_json(result.plan.quote_json | {
             "simulation": result.simulation.to_json(), "tx_hash": result.tx_hash,
             "receipt": result.receipt, "realized": result.realized,
-            "approvals": result.approvals, "requoted": result.requoted})
+            "approvals": result.approvals, "requoted": result.requoted}
+            | _checks_json(screens[-1] if screens else None))
         return
     from solver.commands.swap_render import render_sent
 
     render_sent(quotes[-1], result, chain)
+
+
+async def _screen(chain, quote, actor: str):
+    """--check-tokens: the route's tokens and the swap probed on a fork (solver.hostile); a
+    hostile token raises SimulationError (exit 5) before anything else runs."""
+    from solver.commands.quote import check_quote_tokens
+
+    return await check_quote_tokens(chain, quote, sender=actor)
+
+
+def _checks_json(screen) -> dict:
+    return {} if screen is None else {"token_checks": screen.to_json()}
 
 
 def _report_resumed(ctx: AppContext, entries) -> None:

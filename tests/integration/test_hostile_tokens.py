@@ -256,3 +256,43 @@ def test_human_output_names_the_hostile_token(hostile):
                         str(hostile["config"]))
     assert result.code == 5
     assert result.stderr.startswith("error: hostile token: FOT") and "Traceback" not in result.stderr
+
+
+def test_swap_check_tokens_names_the_hostile_token_before_simulating(hostile):
+    """`swap --check-tokens` screens the route's tokens first: a fee-on-transfer token stops it
+    as `hostile_token`, named with its fee. Without the flag the dry-run still fails, but only
+    as a revert of the on-chain minimum, which says nothing about why."""
+    args = ("swap", "swap 1 WETH for FOT", "--simulate", "--fund", "--json", "--config",
+            str(hostile["config"]))
+    checked_run = run_solver(*args, "--check-tokens")
+    assert checked_run.code == 5, checked_run.stdout + checked_run.stderr
+    error = json.loads(checked_run.stdout)["error"]
+    assert error["code"] == "hostile_token" and "FOT" in error["message"] and "1.00%" in error["message"]
+    plain = run_solver(*args)
+    assert plain.code == 5 and json.loads(plain.stdout)["error"]["code"] == "simulation_failed"
+
+
+def test_swap_check_tokens_passes_a_clean_route_and_reports_the_checks(hostile):
+    result = run_solver("swap", "swap 1 WETH for USDC", "--simulate", "--fund", "--check-tokens",
+                        "--json", "--config", str(hostile["config"]))
+    assert result.code == 0, result.stdout + result.stderr
+    out = json.loads(result.stdout)
+    checks = out["token_checks"]
+    assert checks["findings"] == [] and checks["shortfall_bps"] == 0
+    assert checks["realized_amount_out"] == out["amount_out"] == out["simulation"]["amount_out"]
+
+
+def test_swap_send_with_check_tokens_sends_nothing_for_a_hostile_token(hostile, devnet):
+    """Money safety: a hostile token found by the screen ends `--send` before any transaction
+    (the account's nonce does not move), and the key appears nowhere in the output."""
+    from executor_support import ALICE, nonce_of
+
+    before = nonce_of(devnet, ALICE[0])
+    result = run_solver("swap", "swap 1 ETH for REB", "--send", "--yes", "--private-key-env",
+                        "TRADER_KEY", "--check-tokens", "--json", "--config", str(hostile["config"]),
+                        env={"TRADER_KEY": ALICE[1]})
+    assert result.code == 5, result.stdout + result.stderr
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "hostile_token" and "REB" in error["message"]
+    assert nonce_of(devnet, ALICE[0]) == before
+    assert ALICE[1][2:] not in result.stdout + result.stderr
