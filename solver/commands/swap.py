@@ -119,6 +119,7 @@ def _word_address(word: Any) -> str | None:
 
 async def _simulate(ctx: AppContext, chain, intent, *, sender: str | None, fund: bool,
                     approve_max: bool, keep_fork: bool, check_tokens: bool = False) -> None:
+    from solver.commands.quote import check_quote_tokens
     from solver.engine import QuoteEngine
     from solver.simulate import _throwaway_address, explain_revert, simulate_trade
 
@@ -128,7 +129,8 @@ async def _simulate(ctx: AppContext, chain, intent, *, sender: str | None, fund:
         plan, quote = await make_plan(engine, chain, intent, sender=actor)
     finally:
         await engine.close()
-    screen = await _screen(chain, quote, actor) if check_tokens else None
+    # --check-tokens: a hostile token raises SimulationError (exit 5) before the dry-run
+    screen = await check_quote_tokens(chain, quote, sender=actor) if check_tokens else None
     sim = await simulate_trade(plan, parent_url=chain.rpc_url, sender=actor, fund=fund,
                                approve_max=approve_max, keep_fork=keep_fork)
     if not ctx.json:
@@ -147,6 +149,7 @@ async def _simulate(ctx: AppContext, chain, intent, *, sender: str | None, fund:
 
 async def _send(ctx: AppContext, chain, intent, intent_text: str, signer, *, yes: bool,
                 approve_max: bool, check_tokens: bool = False) -> None:
+    from solver.commands.quote import check_quote_tokens
     from solver.engine import QuoteEngine
     from solver.send import send_trade
 
@@ -157,7 +160,7 @@ async def _send(ctx: AppContext, chain, intent, intent_text: str, signer, *, yes
     async def plan_now():
         plan, quote = await make_plan(engine, chain, intent, sender=signer.address)
         if check_tokens:  # every (re)quote, before its simulation and long before any send
-            screens.append(await _screen(chain, quote, signer.address))
+            screens.append(await check_quote_tokens(chain, quote, sender=signer.address))
         quotes.append(quote)
         return plan
 
@@ -187,14 +190,6 @@ async def _send(ctx: AppContext, chain, intent, intent_text: str, signer, *, yes
     from solver.commands.swap_render import render_sent
 
     render_sent(quotes[-1], result, chain)
-
-
-async def _screen(chain, quote, actor: str):
-    """--check-tokens: the route's tokens and the swap probed on a fork (solver.hostile); a
-    hostile token raises SimulationError (exit 5) before anything else runs."""
-    from solver.commands.quote import check_quote_tokens
-
-    return await check_quote_tokens(chain, quote, sender=actor)
 
 
 def _checks_json(screen) -> dict:
