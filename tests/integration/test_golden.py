@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -47,20 +48,12 @@ def fork_at_seed(devnet):
     assert devnet.deployment["block_number"] == SEED_BLOCK
     fork = run(start_fork(devnet.url, SEED_BLOCK))
     try:
-        run_rpc(fork.url, "anvil_setNextBlockBaseFeePerGas", [hex(BASE_FEE_WEI)])
-        run_rpc(fork.url, "evm_mine", [])
+        on_fork = replace(devnet, url=fork.url)  # the devnet fixture's RPC helpers, on the fork
+        on_fork.call("anvil_setNextBlockBaseFeePerGas", [hex(BASE_FEE_WEI)])
+        on_fork.call("evm_mine")
         yield fork.url
     finally:
         fork.stop()
-
-
-def run_rpc(url: str, method: str, params: list):
-    from solver.rpc import RpcClient, run
-
-    async def one():
-        async with RpcClient(url) as rpc:
-            return await rpc.call(method, params)
-    return run(one())
 
 
 def stable(out: dict) -> dict:
