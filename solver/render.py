@@ -84,12 +84,11 @@ def _price(amount_in: int, dec_in: int, amount_out: int, dec_out: int) -> str:
 
 
 def render_explain(q: Quote, out) -> None:
+    from rich import box
     from rich.table import Table
 
     r = q.result
     scored = q.buy if q.exact_in else q.sell
-    from rich import box
-
     # no vertical rules: the figures need the width on an 80-column terminal
     table = Table(title=f"alternatives considered ({r.paths_considered} paths, "
                         f"{r.candidates} split candidates)", box=box.SIMPLE_HEAD, pad_edge=False)
